@@ -1,0 +1,13 @@
+export { createMemoryBackend, type MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export {
+  createFaultyBackend,
+  type FaultyBackend,
+  type FaultyBackendOptions,
+  type FaultyResponse,
+} from './faulty-backend.js';
+export {
+  describeBackendConformance,
+  withInjectedFaults,
+  type ConformanceHarness,
+  type ConformanceTarget,
+} from './conformance.js';
