@@ -125,15 +125,27 @@ public final class SearchServer {
             nodeCount, clusterName, httpPort, httpPort + nodeCount - 1, transportPort, transportPort + nodeCount - 1, dataDir
         );
         long started = System.nanoTime();
-        // Start all nodes at once: a node of a multi-node cluster waits in start() until a
-        // cluster manager is elected, which needs a quorum of the others.
+        // Nodes are constructed one after the other (plugins such as painless fill static
+        // tables while a node is built, which is not safe to do concurrently) and then started
+        // all at once: a node of a multi-node cluster waits in start() until a cluster manager
+        // is elected, which needs a quorum of the others.
+        Node[] created = new Node[nodeCount];
+        for (int i = 1; i <= nodeCount; i++) {
+            try {
+                created[i - 1] = createNode(i);
+            } catch (Throwable e) {
+                log.error("node-" + i + " could not be created", e);
+                System.exit(1);
+            }
+        }
         List<Thread> starters = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         for (int i = 1; i <= nodeCount; i++) {
             final int index = i;
+            final Node node = created[i - 1];
             Thread t = new Thread(() -> {
                 try {
-                    startNode(index);
+                    startNode(index, node);
                 } catch (Throwable e) {
                     synchronized (failures) {
                         failures.add(e);
@@ -194,11 +206,15 @@ public final class SearchServer {
         return b.put(extraSettings).build();
     }
 
-    private void startNode(int index) throws Exception {
+    private Node createNode(int index) {
         Node node = new MockNode(nodeSettings(index), plugins, true);
         synchronized (this) {
             nodes[index - 1] = node;
         }
+        return node;
+    }
+
+    private void startNode(int index, Node node) throws Exception {
         try {
             node.start();
         } catch (Exception | Error e) {
@@ -273,7 +289,7 @@ public final class SearchServer {
                 if (node != null) {
                     return "node-" + index + " was already running";
                 }
-                startNode(index);
+                startNode(index, createNode(index));
                 return "node-" + index + " started";
             }
             default:
