@@ -1,3 +1,12 @@
-// Starts the real servers the integration tests need, from the repo's own scripts.
-// Each start is a no-op when the service already runs (CI starts them up front).
-export default function setup(): void {}
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts the real OpenSearch the integration tests share (127.0.0.1:9200), from the repo's own
+ * script; a no-op when it already runs (CI starts it up front). Tests that need a special server
+ * (3 nodes, a squeezed write pool, one started late) start and stop their own on other ports.
+ */
+export default function setup(): void {
+  const script = fileURLToPath(new URL('../scripts/services/search-server', import.meta.url));
+  execFileSync(script, ['start'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+}

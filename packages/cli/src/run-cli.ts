@@ -66,7 +66,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         return 2;
     }
   } catch (error) {
-    if (error instanceof ConfigurationError) {
+    // By name, not instanceof: a backend loaded through require() may carry core's other build.
+    if (error instanceof Error && error.name === 'ConfigurationError') {
       io.err(`lms-logs: configuration error\n${error.message}`);
       return 2;
     }
@@ -108,15 +109,28 @@ function printChanges(io: CliIo, changes: readonly PlannedChange[], verb: string
   io.out(`${changes.length} change${changes.length === 1 ? '' : 's'} ${verb}`);
 }
 
-async function plan(io: CliIo, apply: boolean): Promise<number> {
+async function withProvisioner(io: CliIo, use: (p: Provisioner) => Promise<number>): Promise<number> {
   const p = provisioner(io);
-  if (apply) printChanges(io, await p.apply(), 'applied');
-  else printChanges(io, await p.plan(), 'planned (run `lms-logs setup` to apply)');
-  return 0;
+  try {
+    return await use(p);
+  } finally {
+    await p.close?.();
+  }
 }
 
-async function task(io: CliIo, name: string | undefined): Promise<number> {
-  const p = provisioner(io);
+function plan(io: CliIo, apply: boolean): Promise<number> {
+  return withProvisioner(io, async (p) => {
+    if (apply) printChanges(io, await p.apply(), 'applied');
+    else printChanges(io, await p.plan(), 'planned (run `lms-logs setup` to apply)');
+    return 0;
+  });
+}
+
+function task(io: CliIo, name: string | undefined): Promise<number> {
+  return withProvisioner(io, (p) => runTask(io, p, name));
+}
+
+async function runTask(io: CliIo, p: Provisioner, name: string | undefined): Promise<number> {
   const tasks = p.tasks ?? {};
   const chosen = name === undefined ? undefined : tasks[name];
   if (!chosen) {

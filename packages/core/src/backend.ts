@@ -6,7 +6,14 @@ export interface QueuedRecord {
   readonly id: string;
   /** Monotonic write order inside one shipper. */
   readonly seq: number;
+  /**
+   * The record as an object. Queued records keep only their JSON (memory is bounded on bytes, and
+   * a second object graph per record would double the heap and the GC work), so this parses
+   * `json` on each access: read it once per encode, or use `timestamp` when that is all you need.
+   */
   readonly record: LogRecord;
+  /** The record's `@timestamp` (ISO 8601 UTC), kept apart because most encoders route on it. */
+  readonly timestamp: string;
   /** `JSON.stringify(record)`, computed once on write. */
   readonly json: string;
   /** UTF-8 byte length of `json`. */
@@ -117,6 +124,8 @@ export interface Provisioner {
   apply(): Promise<readonly PlannedChange[]>;
   /** Operational tasks the CLI can run by name (`retention`, `disk-check`, ...). */
   readonly tasks?: Readonly<Record<string, ProvisionerTask>>;
+  /** Releases the connections the provisioner opened. */
+  close?(): Promise<void>;
 }
 
 export interface ProvisionerTask {

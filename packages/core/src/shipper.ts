@@ -14,7 +14,7 @@ import { createFileDeadLetter, type DeadLetter } from './dead-letter/dead-letter
 import { installExitHooks, type ExitHookOptions } from './exit-hooks.js';
 import { createRecordMapper, PROTECTED_KEYS } from './mapping/index.js';
 import { createRedactor, type RedactionOptions } from './redact/index.js';
-import type { Schema } from './record.js';
+import type { LogRecord, Schema } from './record.js';
 import { fitRecord } from './serialize/index.js';
 
 export interface ShipperOptions
@@ -55,6 +55,23 @@ export interface Shipper {
   close(options?: CloseOptions): Promise<void>;
   stats(): ShipperStats;
   on<E extends ShipperEventName>(event: E, listener: ShipperListener<E>): () => void;
+}
+
+/** A queued record that holds only its serialized form; see `QueuedRecord.record`. */
+class SerializedRecord implements QueuedRecord {
+  readonly writtenAt = Date.now();
+
+  constructor(
+    readonly id: string,
+    readonly seq: number,
+    readonly json: string,
+    readonly bytes: number,
+    readonly timestamp: string,
+  ) {}
+
+  get record(): LogRecord {
+    return JSON.parse(this.json) as LogRecord;
+  }
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
@@ -100,15 +117,16 @@ export function createShipper(options: ShipperOptions): Shipper {
         const { record } = mapRecord(input);
         const fitted = fitRecord(record, maxRecordBytes, protectedKeys);
         seq++;
-        const queued: QueuedRecord = {
-          id: idPrefix + seq.toString(36),
-          seq,
-          record: fitted.record,
-          json: fitted.json,
-          bytes: fitted.bytes,
-          writtenAt: Date.now(),
-        };
-        processor.enqueue(queued);
+        const timestamp = fitted.record['@timestamp'];
+        processor.enqueue(
+          new SerializedRecord(
+            idPrefix + seq.toString(36),
+            seq,
+            fitted.json,
+            fitted.bytes,
+            typeof timestamp === 'string' ? timestamp : new Date().toISOString(),
+          ),
+        );
       } catch (error) {
         // Mapping is built never to throw; if it still does, count it instead of crashing the app.
         invalid++;

@@ -170,30 +170,34 @@ export const ELK_ENV = {
     schema: cloudId,
     expected: 'an Elastic Cloud id (name:base64)',
     description: 'Elastic Cloud deployment id; replaces `ELASTICSEARCH_URL`.',
-    defaultText: '',
+    defaultText: 'none',
   },
   ELASTICSEARCH_API_KEY: {
     schema: envSchemas.text,
     expected: 'an API key (base64 of id:key, or id:key)',
     secret: true,
     description: 'API key auth (`Authorization: ApiKey ...`).',
+    defaultText: 'none',
   },
   ELASTICSEARCH_USERNAME: {
     schema: envSchemas.text,
     expected: 'a user name',
     description: 'Basic auth user (with `ELASTICSEARCH_PASSWORD`).',
+    defaultText: 'none',
   },
   ELASTICSEARCH_PASSWORD: {
     schema: envSchemas.text,
     expected: 'a password',
     secret: true,
     description: 'Basic auth password.',
+    defaultText: 'none',
   },
   ELASTICSEARCH_BEARER_TOKEN: {
     schema: envSchemas.text,
     expected: 'a token',
     secret: true,
     description: 'Bearer token auth (`Authorization: Bearer ...`), e.g. a service account token.',
+    defaultText: 'none',
   },
   ELASTICSEARCH_CA_FILE: {
     schema: envSchemas.text,
@@ -206,6 +210,7 @@ export const ELK_ENV = {
     expected: 'a SHA-256 fingerprint in hex (colons optional)',
     description:
       "Trust the CA in the server's chain with this SHA-256 fingerprint (as Elasticsearch prints it); chain and host name are still verified.",
+    defaultText: 'none',
   },
   ELASTICSEARCH_TLS_INSECURE: {
     schema: envSchemas.boolean,
@@ -250,6 +255,7 @@ export const ELK_ENV = {
     schema: envSchemas.text,
     expected: 'an AWS region such as eu-west-1',
     description: 'Region for SigV4 signing (only read with `ELASTICSEARCH_AWS_SIGV4=true`).',
+    defaultText: 'none',
   },
   ELASTICSEARCH_REQUEST_TIMEOUT_MS: {
     schema: envSchemas.positiveInt,
@@ -261,6 +267,7 @@ export const ELK_ENV = {
     schema: envSchemas.text,
     expected: 'an ingest pipeline id',
     description: 'Ingest pipeline run on every record.',
+    defaultText: 'none',
   },
 } satisfies EnvSpec;
 
@@ -433,7 +440,7 @@ function elkOptionProblems(o: ElkBackendOptions, names: OptionNames): Configurat
     o.awsSigv4 !== undefined ? names.awsSigv4 : undefined,
   ].filter((m): m is string => m !== undefined);
   if (methods.length > 1) {
-    add(methods[1]!, `is set together with ${methods[0]!}`, 'one way to authenticate');
+    add(methods[1], `is set together with ${methods[0]}`, 'one way to authenticate');
   }
   const tls = o.tls ?? {};
   if (tls.caFingerprint !== undefined) {
@@ -449,7 +456,11 @@ function elkOptionProblems(o: ElkBackendOptions, names: OptionNames): Configurat
   }
   if (o.awsSigv4 !== undefined) {
     if (o.flavor === 'elasticsearch') {
-      add(names.flavor, `is elasticsearch but ${names.awsSigv4} signs for OpenSearch`, 'opensearch');
+      add(
+        names.flavor,
+        `is elasticsearch but ${names.awsSigv4} signs for OpenSearch`,
+        'opensearch',
+      );
     }
     if (o.awsSigv4.region === '') add(names.region, 'is empty', 'an AWS region');
   }
@@ -541,7 +552,9 @@ export function decodeCloudId(id: string): DecodedCloudId {
   const problem = cloudIdProblem(id);
   if (problem) throw new ConfigurationError(problem);
   const at = id.indexOf(':');
-  const [host, esId, kibanaId] = Buffer.from(id.slice(at + 1), 'base64').toString('utf8').split('$');
+  const [host, esId, kibanaId] = Buffer.from(id.slice(at + 1), 'base64')
+    .toString('utf8')
+    .split('$');
   return {
     name: id.slice(0, at),
     elasticsearchUrl: `https://${esId}.${host}`,

@@ -56,7 +56,9 @@ interface RootBody {
 
 /** Reads the answer to `GET /`. Throws `ServerDetectionError` with what to do. */
 export function identifyServer(response: ElkResponse): ServerInfo {
-  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as RootBody;
+  const body = (
+    typeof response.body === 'object' && response.body !== null ? response.body : {}
+  ) as RootBody;
   const ok = response.statusCode >= 200 && response.statusCode < 300;
   const product = response.headers['x-elastic-product'];
   const versionNumber = typeof body.version?.number === 'string' ? body.version.number : '';
@@ -105,8 +107,7 @@ const insecureWarned = new WeakSet<object>();
 export function warnIfInsecure(options: ElkConnectionOptions): void {
   if (!options.tls?.insecure || insecureWarned.has(options)) return;
   insecureWarned.add(options);
-  const warn =
-    options.warn ?? ((line: string) => process.stderr.write(`[lms-logging] ${line}\n`));
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`[lms-logging] ${line}\n`));
   warn(
     'elk: TLS certificate verification is OFF (ELASTICSEARCH_TLS_INSECURE=true); anyone on the network path can read and change what is sent. Use ELASTICSEARCH_CA_FILE or ELASTICSEARCH_CA_FINGERPRINT instead.',
   );

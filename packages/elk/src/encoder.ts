@@ -140,7 +140,7 @@ function parseDateFormat(format: string): DateToken[] {
   const tokens: DateToken[] = [];
   let i = 0;
   while (i < format.length) {
-    const ch = format[i]!;
+    const ch = format[i];
     if (/[A-Za-z]/.test(ch)) {
       let j = i;
       while (j < format.length && format[j] === ch) j++;
@@ -272,37 +272,31 @@ export function actionLine(index: string, id: string): string {
 }
 
 /**
- * Epoch ms of a record's `@timestamp`. Core writes ISO-8601 UTC; anything unparsable falls back
- * to the time the record was written, so a record always has a target.
+ * Epoch ms of a record's `@timestamp` (core keeps it beside the JSON as `timestamp`, ISO-8601
+ * UTC, so routing never parses the record). Anything unparsable falls back to the time the record
+ * was written, so a record always has a target.
  */
 export function recordTime(record: QueuedRecord): number {
-  const ts = record.record['@timestamp'];
-  if (typeof ts === 'string') {
-    const ms = Date.parse(ts);
-    if (Number.isFinite(ms)) return ms;
-  } else if (typeof ts === 'number' && Number.isFinite(ts)) {
-    return ts;
-  }
-  return record.writtenAt;
+  const ms = Date.parse(record.timestamp);
+  return Number.isFinite(ms) ? ms : record.writtenAt;
 }
 
-/** A date-only ISO prefix `YYYY-MM-DDTHH` keys a name cache without parsing the date. */
+/** An ISO UTC timestamp's `YYYY-MM-DDTHH` prefix keys a name cache without parsing the date. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export type Encoder = (records: readonly QueuedRecord[]) => ElkPayload;
 
-/** Builds the encoder for one target. The record's `json` is used as is, never re-serialized. */
+/**
+ * Builds the encoder for one target. The record's `json` is used as is, never re-serialized, and
+ * `record` (which core parses on access) is never read.
+ */
 export function createEncoder(target: ElkTarget): Encoder {
   // For the common case (core's ISO UTC timestamps) the action-line prefix is cached per hour
   // string, so a batch costs one string concatenation per record.
   const prefixByHour = new Map<string, string>();
   const prefixFor = (record: QueuedRecord): string => {
-    const ts = record.record['@timestamp'];
-    const hourKey = target.dated
-      ? typeof ts === 'string' && ISO_UTC.test(ts)
-        ? ts.slice(0, 13)
-        : undefined
-      : '';
+    const ts = record.timestamp;
+    const hourKey = target.dated ? (ISO_UTC.test(ts) ? ts.slice(0, 13) : undefined) : '';
     if (hourKey !== undefined) {
       let prefix = prefixByHour.get(hourKey);
       if (prefix === undefined) {
@@ -319,7 +313,7 @@ export function createEncoder(target: ElkTarget): Encoder {
     const lines: string[] = new Array<string>(records.length * 2);
     let bytes = 0;
     for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
+      const record = records[i];
       const action = `${prefixFor(record)}${JSON.stringify(record.id)}}}`;
       lines[i * 2] = action;
       lines[i * 2 + 1] = record.json;

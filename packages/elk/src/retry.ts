@@ -88,7 +88,8 @@ function retryHint(item: BulkItemResult): string {
   if (status === 404) {
     return ' (the target does not exist and cannot be created: enable action.auto_create_index or run the setup)';
   }
-  if (isMissingPipeline(item.error)) return ' (create the pipeline or unset ELASTICSEARCH_PIPELINE)';
+  if (isMissingPipeline(item.error))
+    return ' (create the pipeline or unset ELASTICSEARCH_PIPELINE)';
   return '';
 }
 
@@ -100,7 +101,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function itemResult(item: unknown): BulkItemResult | undefined {
   if (!isRecord(item)) return undefined;
   for (const value of Object.values(item)) {
-    if (isRecord(value) && typeof value['status'] === 'number') return value as unknown as BulkItemResult;
+    if (isRecord(value) && typeof value['status'] === 'number')
+      return value as unknown as BulkItemResult;
   }
   return undefined;
 }
@@ -110,7 +112,7 @@ export function classifyBulkBody(body: unknown, count: number): RetryAction {
   if (!isRecord(body) || !Array.isArray(body['items'])) {
     return {
       kind: 'retry',
-      reason: `unexpected _bulk answer (no items): ${clip(typeof body === 'string' ? body : JSON.stringify(body) ?? '')}`,
+      reason: `unexpected _bulk answer (no items): ${clip(typeof body === 'string' ? body : (JSON.stringify(body) ?? ''))}`,
     };
   }
   const items = body['items'] as unknown[];
@@ -171,7 +173,10 @@ export function classifyBulkResponse(response: ElkResponse<unknown>, count: numb
     };
   }
   if (status === 401) {
-    return { kind: 'retry', reason: `authentication failed (401): check ${AUTH_VARIABLES}${suffix}` };
+    return {
+      kind: 'retry',
+      reason: `authentication failed (401): check ${AUTH_VARIABLES}${suffix}`,
+    };
   }
   if (status === 403) {
     return {

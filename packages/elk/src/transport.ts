@@ -29,7 +29,12 @@
  * record deadline stay the single retry policy.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect as tlsConnect,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+} from 'node:tls';
 import {
   Client as EsClient,
   errors as esErrors,
@@ -42,6 +47,7 @@ import {
 } from '@opensearch-project/opensearch';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
+  decodeCloudId,
   type AwsCredentialsLike,
   type ElkAwsSigv4Options,
   type ElkConnectionOptions,
@@ -260,7 +266,7 @@ export async function createOpenSearchTransport(
       : clientOptions,
   );
   const request = async <T>(req: ElkRequest): Promise<ElkResponse<T>> => {
-    if (req.signal?.aborted) throw new osErrors.RequestAbortedError('Request aborted', null);
+    if (req.signal?.aborted) throw new osErrors.RequestAbortedError('Request aborted', undefined);
     const headers: Record<string, string> = { ...req.headers };
     let body: string | Record<string, unknown> | undefined;
     if (req.ndjson === undefined && req.body !== undefined) {
@@ -285,8 +291,12 @@ export async function createOpenSearchTransport(
         ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs } : {}),
       },
     );
-    // This client takes no AbortSignal; its promise has abort().
-    const onAbort = (): void => pending.abort();
+    // This client takes no AbortSignal; its promise has abort(). The listener must not return
+    // that (thenable) promise: Node's EventTarget rethrows a returned promise's rejection as an
+    // uncaught exception.
+    const onAbort = (): void => {
+      pending.abort();
+    };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await pending;
@@ -365,7 +375,10 @@ export async function resolveTls(options: ElkConnectionOptions): Promise<Resolve
   if (tls.insecure) return { rejectUnauthorized: false, ...(ca.length ? { ca } : {}) };
   if (tls.caFingerprint !== undefined) {
     const fingerprint = normalizeFingerprint(tls.caFingerprint);
-    const urls = options.nodes ?? [];
+    const urls =
+      options.cloudId !== undefined
+        ? [decodeCloudId(options.cloudId).elasticsearchUrl]
+        : (options.nodes ?? []);
     const pinned = await fetchPinnedCertificate(
       urls.filter((u) => u.startsWith('https:')),
       fingerprint,
@@ -425,12 +438,14 @@ function peerChain(url: URL, timeoutMs: number): Promise<Buffer[]> {
       // Only to read the chain; nothing is sent over this socket.
       rejectUnauthorized: false,
     });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS answer in ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`no TLS answer in ${timeoutMs} ms`)),
+    );
     socket.once('error', reject);
     socket.once('secureConnect', () => {
       const chain: Buffer[] = [];
       const seen = new Set<string>();
-      let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
+      let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
       while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
         seen.add(cert.fingerprint256);
         chain.push(cert.raw);
@@ -453,7 +468,7 @@ function fingerprintCheck(
     const hostError = checkServerIdentity(host, cert);
     if (hostError) return hostError;
     const seen = new Set<string>();
-    let current: PeerCertificate | undefined = cert;
+    let current: DetailedPeerCertificate | undefined = cert as DetailedPeerCertificate;
     while (current && current.raw && !seen.has(current.fingerprint256)) {
       if (normalizeFingerprint(current.fingerprint256) === fingerprint) return undefined;
       seen.add(current.fingerprint256);

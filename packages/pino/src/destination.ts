@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Shipper, ShipperStats } from '@lms-logging/core';
-import { LineSplitter, parseLine } from './lines.js';
+import { LineSplitter, parseLine, unparsedRecord } from './lines.js';
 import { PinoRecordNormaliser, type PinoConfigMessage } from './pino-config.js';
 import { resolveShipper, type ShipperSourceOptions } from './shipper-source.js';
 
@@ -131,9 +131,17 @@ export class LmsDestination extends Writable {
   }
 
   #ingest(chunk: unknown): void {
-    if (typeof chunk === 'string' || chunk instanceof Uint8Array) this.#lines.push(chunk);
-    else if (chunk !== null && typeof chunk === 'object') this.#ship(chunk);
-    else if (chunk !== undefined) this.#lines.push(`${String(chunk)}\n`);
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+      this.#lines.push(chunk);
+    } else if (typeof chunk === 'object' && chunk !== null) {
+      this.#ship(chunk);
+    } else if (
+      typeof chunk === 'number' ||
+      typeof chunk === 'boolean' ||
+      typeof chunk === 'bigint'
+    ) {
+      this.#ship(unparsedRecord(String(chunk)));
+    }
   }
 
   #ship(record: object): void {

@@ -2,10 +2,7 @@ import lmsTransport from './transport.js';
 
 export default lmsTransport;
 export { lmsTransport };
-export {
-  DEFAULT_WORKER_CLOSE_TIMEOUT_MS,
-  type LmsPinoTransportOptions,
-} from './transport.js';
+export { DEFAULT_WORKER_CLOSE_TIMEOUT_MS, type LmsPinoTransportOptions } from './transport.js';
 export {
   LmsDestination,
   lmsDestination,

@@ -43,5 +43,8 @@ export function resolveShipper(
     return { shipper: createShipper(shipperOptions as unknown as ShipperOptions), owned: true };
   }
   const source = options as EnvSource;
-  return { shipper: createShipperFromEnv(source.env ?? process.env, source.overrides), owned: true };
+  return {
+    shipper: createShipperFromEnv(source.env ?? process.env, source.overrides),
+    owned: true,
+  };
 }

@@ -1,6 +1,10 @@
 import type { Transform } from 'node:stream';
 import { workerData } from 'node:worker_threads';
-import { createShipperFromEnv, type ShipperOptions, type ShipperOverrides } from '@lms-logging/core';
+import {
+  createShipperFromEnv,
+  type ShipperOptions,
+  type ShipperOverrides,
+} from '@lms-logging/core';
 import build from 'pino-abstract-transport';
 import { unparsedRecord } from './lines.js';
 import { PinoRecordNormaliser, type PinoConfig } from './pino-config.js';
@@ -52,7 +56,9 @@ const SERIALIZABLE_KEYS: readonly (SerializableShipperKeys | 'deadLetter' | 'sel
  * from the `LMS_*` variables (worker threads see the process's environment); `env` adds or
  * replaces variables, and the other fields win over what the variables say.
  */
-export interface LmsPinoTransportOptions extends Partial<Pick<ShipperOptions, SerializableShipperKeys>> {
+export interface LmsPinoTransportOptions extends Partial<
+  Pick<ShipperOptions, SerializableShipperKeys>
+> {
   /** Variables merged over `process.env` before the shipper is configured. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Dead-letter NDJSON file path. Default `$LMS_LOG_DIR/dead-letter.ndjson`. */
@@ -98,7 +104,8 @@ export default async function lmsTransport(
   );
   const normaliser = new PinoRecordNormaliser();
 
-  const stream = await build(
+  // With expectPinoConfig, build() returns a promise of the stream (its typings say otherwise).
+  const built = build(
     async (source) => {
       const announced = source as unknown as PinoConfig;
       normaliser.apply({ levels: announced.levels, messageKey: announced.messageKey });
@@ -113,6 +120,6 @@ export default async function lmsTransport(
         await shipper.close({ timeoutMs: closeTimeoutMs });
       },
     },
-  );
-  return stream;
+  ) as Transform | Promise<Transform>;
+  return await built;
 }

@@ -71,7 +71,9 @@ export function createLmsLogger(options: CreateLmsLoggerOptions = {}): LmsLogger
     ('shipper' in transportOptions && transportOptions.shipper !== undefined) ||
     ('backend' in transportOptions && transportOptions.backend !== undefined) ||
     ('env' in transportOptions && transportOptions.env !== undefined);
-  const lmsTransport = new LmsTransport(hasSource ? transportOptions : { ...transportOptions, env });
+  const lmsTransport = new LmsTransport(
+    hasSource ? transportOptions : { ...transportOptions, env },
+  );
 
   const transports: winston.transport[] = [lmsTransport];
   const withConsole = options.console ?? vars.LMS_STRUCTURED_LOGGING ?? false;
@@ -106,5 +108,5 @@ export function createLmsLogger(options: CreateLmsLoggerOptions = {}): LmsLogger
       return lmsTransport.close();
     },
   };
-  return Object.assign(logger, extras) as unknown as LmsLogger;
+  return Object.assign(logger, extras);
 }

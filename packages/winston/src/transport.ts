@@ -72,7 +72,10 @@ function resolveShipper(options: LmsTransportOptions): { shipper: Shipper; owned
     return { shipper: createShipper(shipperOptions as unknown as ShipperOptions), owned: true };
   }
   const source = options as LmsTransportEnvSource;
-  return { shipper: createShipperFromEnv(source.env ?? process.env, source.overrides), owned: true };
+  return {
+    shipper: createShipperFromEnv(source.env ?? process.env, source.overrides),
+    owned: true,
+  };
 }
 
 const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -122,7 +125,7 @@ export class LmsTransport extends TransportStream {
   override log(info: WinstonInfo, callback: () => void): void {
     setImmediate(() => this.emit('logged', info));
     this.#shipper.write(info);
-    if (info.exception === true) this.#onException();
+    if (info.exception === true || info.rejection === true) this.#onCrash();
     callback();
   }
 
@@ -140,6 +143,8 @@ export class LmsTransport extends TransportStream {
    * the backend did not acknowledge within the close timeout. winston calls this (without
    * waiting) from `logger.close()`; the returned promise is the same on every call.
    */
+  // winston ignores what close() returns; callers that want to wait get the promise.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   override close(): Promise<void> {
     this.#closing ??= this.#drainPipe().then(() =>
       this.#ownsShipper
@@ -164,7 +169,7 @@ export class LmsTransport extends TransportStream {
    * for 'finish' before `process.exit(1)`. Signal it once the crash record is delivered, so the
    * exit does not overtake the shipping. Only when winston will exit anyway: 'finish' unpipes.
    */
-  #onException(): void {
+  #onCrash(): void {
     const self = this as unknown as { _ending?: boolean };
     if (self._ending !== true || this.#source?.exitOnError !== true) return;
     void this.#shipper.flush().then(() => this.emit('finish'));

@@ -126,9 +126,7 @@ export function createFileBackend(options: FileBackendOptions = {}): Backend<Map
     encode(records: readonly QueuedRecord[]) {
       const byDay = new Map<string, string[]>();
       for (const r of records) {
-        const ts = r.record['@timestamp'];
-        const day =
-          typeof ts === 'string' ? ts.slice(0, 10) : new Date(r.writtenAt).toISOString().slice(0, 10);
+        const day = r.timestamp.slice(0, 10);
         const lines = byDay.get(day);
         if (lines) lines.push(r.json + '\n');
         else byDay.set(day, [r.json + '\n']);

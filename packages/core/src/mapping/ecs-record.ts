@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../record.js';
+import { setOwn } from '../serialize/own-property.js';
 import {
   copyRemaining,
   isJsonObject,
@@ -11,7 +12,6 @@ import {
   type MovedFields,
   type RecordContext,
 } from './fields.js';
-import { setOwn } from '../serialize/own-property.js';
 import { normalizeLevel } from './levels.js';
 
 export const ECS_VERSION = '8.11.0';
@@ -123,7 +123,8 @@ class EcsBuilder {
   private mapHttp(): void {
     this.mapNumber('status_code', 'http', 'status_code', (code) => code, 'response');
     if (typeof this.source.method === 'string') {
-      child(this.branch('http'), 'request').method = take(this.source, 'method') as string;
+      const method = take(this.source, 'method') as string;
+      child(this.branch('http'), 'request').method = method;
     }
   }
 
@@ -181,7 +182,8 @@ class EcsBuilder {
       return;
     }
     if (typeof source.error === 'string') {
-      this.branch('error').message = take(source, 'error') as string;
+      const message = take(source, 'error') as string;
+      this.branch('error').message = message;
       return;
     }
     if (typeof source.stack === 'string') {

@@ -81,10 +81,11 @@ function fromIsoParts(parts: RegExpExecArray): string | undefined {
   if (hour > 23 || minute > 59 || second > 60) return undefined;
 
   // Date.UTC reads years 0–99 as 1900–1999; 400 Gregorian years later the calendar is identical.
-  const shift = year < 100 ? 400 : 0;
+  const shifted = year < 100;
   let time =
-    Date.UTC(year + shift, month - 1, day, hour, minute, second, millisecond) -
-    shift * MS_PER_400_YEARS;
+    Date.UTC(shifted ? year + 400 : year, month - 1, day, hour, minute, second, millisecond) -
+    (shifted ? MS_PER_400_YEARS : 0);
+  if (second < 60 && isCanonical(parts[0])) return parts[0];
   if (parts[9] !== undefined) {
     const offsetHours = Number(parts[10]);
     const offsetMinutes = Number(parts[11] ?? 0);
@@ -101,4 +102,12 @@ function daysInMonth(year: number, month: number): number {
     return leap ? 29 : 28;
   }
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` exactly, what winston's timestamp format and pino's isoTime write:
+ * such a value is returned as it is, since formatting it again costs more than all the parsing.
+ */
+function isCanonical(text: string): boolean {
+  return text.length === 24 && text[10] === 'T' && text[19] === '.' && text[23] === 'Z';
 }

@@ -1,12 +1,15 @@
 import { createKeyMatcher, DEFAULT_SENSITIVE_KEYS } from './sensitive-keys.js';
 import { createStringMasker, type RedactionPattern } from './string-masks.js';
 
-/** What `sanitize` consults on every key and string of a record, in the same walk. */
+/**
+ * What `sanitize` consults on every key and string of a record, in the same walk. Declared as
+ * function properties (no `this`), so the functions can be passed around on their own.
+ */
 export interface Redactor {
   /** True when the value under this key must become `[REDACTED]`, whatever its type. */
-  redactKey(key: string): boolean;
+  readonly redactKey: (key: string) => boolean;
   /** Returns the string with e-mails, tokens, cards and custom patterns masked. */
-  redactString(value: string): string;
+  readonly redactString: (value: string) => string;
 }
 
 export interface RedactionOptions {

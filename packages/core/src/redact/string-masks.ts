@@ -63,19 +63,39 @@ function isDigitCode(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** Cheap pre-check: a card needs 13 digits in a run of digits, spaces and dashes. */
+/**
+ * Cheap pre-check: a card needs 13 digits in one run of digits, spaces and dashes, so the run is
+ * at least 13 characters long and covers one of every 13th position. Only those positions are
+ * probed, and the run around a hit is measured; most strings are ruled out after length / 13
+ * reads instead of one per character.
+ */
 function hasCardLengthDigitRun(value: string): boolean {
-  let digits = 0;
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
-      digits += 1;
-      if (digits >= MIN_CARD_DIGITS) return true;
-    } else if (code !== 32 && code !== 45) {
-      digits = 0;
+  const length = value.length;
+  let probe = MIN_CARD_DIGITS - 1;
+  while (probe < length) {
+    if (!isCardRunCode(value.charCodeAt(probe))) {
+      probe += MIN_CARD_DIGITS;
+      continue;
     }
+    let end = probe;
+    while (end > 0 && isCardRunCode(value.charCodeAt(end - 1))) end -= 1;
+    let digits = 0;
+    for (; end < length; end += 1) {
+      const code = value.charCodeAt(end);
+      if (isDigitCode(code)) {
+        digits += 1;
+        if (digits >= MIN_CARD_DIGITS) return true;
+      } else if (code !== 32 && code !== 45) {
+        break;
+      }
+    }
+    probe = end + MIN_CARD_DIGITS;
   }
   return false;
+}
+
+function isCardRunCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 32 || code === 45;
 }
 
 interface CompiledPattern {
@@ -93,8 +113,8 @@ function compilePattern(entry: RedactionPattern): CompiledPattern {
 
 /**
  * Builds the string masker. Each built-in pattern runs only when a substring it needs is present
- * (`@`, `eyJ`, `earer`, `://`, a 13-digit run): `includes` is far cheaper than a regex scan and
- * most log strings (paths, ids, messages) contain none of them.
+ * (`@`, `eyJ`, `earer`, `://` with `@`, a 13-digit run): `includes` is far cheaper than a regex
+ * scan, and most log strings (paths, ids, messages) contain none of them.
  */
 export function createStringMasker(options: StringMaskOptions): (value: string) => string {
   const extra = options.patterns.map(compilePattern);
@@ -106,8 +126,11 @@ export function createStringMasker(options: StringMaskOptions): (value: string) 
     if (tokens) {
       if (out.includes('earer')) out = out.replace(BEARER, '$1 [REDACTED]');
       if (out.includes('eyJ')) out = out.replace(JWT, '[JWT]');
-      // Before e-mails: `user:pass@host` would otherwise be half-masked as an address.
-      if (out.includes('://')) out = out.replace(URL_CREDENTIALS, '$1$2:[REDACTED]@');
+      // Before e-mails: `user:pass@host` would otherwise be half-masked as an address. Both
+      // substrings are checked, as stack traces of ESM apps all contain `file://`.
+      if (out.includes('://') && out.includes('@')) {
+        out = out.replace(URL_CREDENTIALS, '$1$2:[REDACTED]@');
+      }
     }
     if (emails && out.includes('@')) out = out.replace(EMAIL, EMAIL_REPLACEMENT);
     if (cards && hasCardLengthDigitRun(out)) out = out.replace(CARD_CANDIDATE, maskCardCandidate);

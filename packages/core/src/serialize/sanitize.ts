@@ -71,11 +71,34 @@ const REDACTION_MARGIN = 1024;
  */
 export function sanitize(value: unknown, options: SanitizeOptions = {}): SanitizeResult {
   const walk = new Walk(options);
-  const out = walk.value(value, 0, '');
-  return { value: out === undefined ? null : out, truncated: walk.truncated };
+  try {
+    const out = walk.value(value, 0, '');
+    return { value: out === undefined ? null : out, truncated: walk.truncated };
+  } catch {
+    // Only reachable through a caller-supplied redactor that throws: every value is guarded.
+    return { value: unserializableMarker('redaction failed'), truncated: true };
+  }
 }
 
 type ToJSON = (this: unknown, key: string) => unknown;
+
+/**
+ * Keys that came out of the key treatment (redactString, surrogates, length) unchanged, per
+ * redactor. The same few hundred keys repeat in every record, and a Set lookup of an object key
+ * (interned by V8, its hash cached) is far cheaper than scanning it again. Only unchanged keys
+ * are remembered, so no e-mail or token is held here.
+ */
+const cleanKeysByRedactor = new WeakMap<Redactor, Set<string>>();
+const MAX_CLEAN_KEYS = 4096;
+
+function cleanKeysOf(redactor: Redactor): Set<string> {
+  let keys = cleanKeysByRedactor.get(redactor);
+  if (keys === undefined) {
+    keys = new Set();
+    cleanKeysByRedactor.set(redactor, keys);
+  }
+  return keys;
+}
 
 class Walk {
   truncated = false;
@@ -88,6 +111,7 @@ class Walk {
   private readonly maxKeys: number;
   private readonly maxNodes: number;
   private readonly redactor: Redactor | undefined;
+  private readonly cleanKeys: Set<string> | undefined;
 
   constructor(options: SanitizeOptions) {
     this.maxDepth = options.maxDepth ?? SANITIZE_DEFAULTS.maxDepth;
@@ -96,6 +120,7 @@ class Walk {
     this.maxKeys = options.maxKeys ?? SANITIZE_DEFAULTS.maxKeys;
     this.maxNodes = options.maxNodes ?? SANITIZE_DEFAULTS.maxNodes;
     this.redactor = options.redactor;
+    this.cleanKeys = options.redactor === undefined ? undefined : cleanKeysOf(options.redactor);
   }
 
   /** `undefined` means "leave out" (undefined, functions, symbols). */
@@ -329,7 +354,16 @@ class Walk {
 
   /** Keys get the same treatment as strings: an e-mail used as a Map key is still an e-mail. */
   private key(input: string): string {
-    return this.string(input);
+    const cleanKeys = this.cleanKeys;
+    if (cleanKeys === undefined) return this.string(input);
+    // A key once clean stays clean, unless this call allows shorter strings than an earlier one.
+    if (input.length <= this.maxStringLength && cleanKeys.has(input)) return input;
+    const output = this.string(input);
+    if (output === input) {
+      if (cleanKeys.size >= MAX_CLEAN_KEYS) cleanKeys.clear();
+      cleanKeys.add(input);
+    }
+    return output;
   }
 
   private unserializable(error: unknown): string {
@@ -359,8 +393,7 @@ function mapKeyString(key: unknown): string {
 
 function describeThrown(error: unknown): string {
   try {
-    if (error instanceof Error) return error.message;
-    return String(error);
+    return String(error instanceof Error ? error.message : error);
   } catch {
     return 'unknown error';
   }

@@ -70,13 +70,14 @@ export function createFaultyBackend(options: FaultyBackendOptions = {}): FaultyB
         return Promise.resolve({ status, retryAfterMs: options.retryAfterMs, items: [] });
       }
       const items = records.map((r): FaultyResponse['items'][number] => {
-        const reason = options.reject?.(r.record);
+        const record = r.record;
+        const reason = options.reject?.(record);
         if (reason !== undefined) return { rejected: reason };
-        if (options.retryOnce?.(r.record) && !seenOnce.has(r.id)) {
+        if (options.retryOnce?.(record) && !seenOnce.has(r.id)) {
           seenOnce.add(r.id);
           return 'retry';
         }
-        received.push(r.record);
+        received.push(record);
         return 'ok';
       });
       log.push({ records: records.length, status: 200 });

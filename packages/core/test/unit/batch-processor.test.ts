@@ -23,6 +23,7 @@ function record(n: number, extra: Record<string, string | number> = {}): QueuedR
     id: `t${seq}`,
     seq,
     record: rec,
+    timestamp: rec['@timestamp'],
     json,
     bytes: Buffer.byteLength(json),
     writtenAt: Date.now(),

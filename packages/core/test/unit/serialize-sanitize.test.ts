@@ -126,7 +126,8 @@ describe('sanitize: hostile values', () => {
       base64_preview: bytes.toString('base64'),
     });
     expect(out.big.length).toBe(100);
-    expect(Buffer.from(String(out.big.base64_preview), 'base64').length).toBe(BINARY_PREVIEW_BYTES);
+    const preview = (out.big as unknown as { base64_preview: string }).base64_preview;
+    expect(Buffer.from(preview, 'base64').length).toBe(BINARY_PREVIEW_BYTES);
     expect(out.floats).toEqual({
       type: 'Float64Array',
       length: 16,
@@ -211,11 +212,8 @@ describe('sanitize: hostile values', () => {
         return this;
       },
     };
-    const endless: { toJSON(): unknown } = {
-      toJSON() {
-        return { toJSON: endless.toJSON, level: 1 };
-      },
-    };
+    const endlessToJSON = (): unknown => ({ toJSON: endlessToJSON, level: 1 });
+    const endless = { toJSON: endlessToJSON };
     const out = clean({ withKey, throwing, selfish, endless, url: new URL('https://lms.test/a') });
     expect(out.withKey).toEqual({ wrapped: true });
     expect(seen).toEqual(['withKey']);
@@ -223,6 +221,49 @@ describe('sanitize: hostile values', () => {
     expect(out.selfish).toEqual({ a: 1 });
     expect(out.url).toBe('https://lms.test/a');
     expect(JSON.stringify(out.endless)).toContain('[Truncated: depth]');
+  });
+
+  it('describes thrown values that are not Errors, or whose message misbehaves', () => {
+    const thrower = (thrown: unknown) => ({
+      get value(): never {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- apps do throw these
+        throw thrown;
+      },
+    });
+    const weird = new Error('x');
+    Object.defineProperty(weird, 'message', {
+      get(): string {
+        throw new Error('again');
+      },
+    });
+    const hostileMessage = new Error();
+    Object.defineProperty(hostileMessage, 'message', {
+      value: {
+        toString() {
+          throw new Error('no text');
+        },
+      },
+    });
+    expect(
+      clean({ a: thrower('plain text'), b: thrower(weird), c: thrower(hostileMessage) }),
+    ).toEqual({
+      a: { value: '[Unserializable: plain text]' },
+      b: { value: '[Unserializable: unknown error]' },
+      c: { value: '[Unserializable: unknown error]' },
+    });
+  });
+
+  it('never throws, even with a redactor that does', () => {
+    const redactor = {
+      redactKey: () => false,
+      redactString: (): string => {
+        throw new Error('bad redactor');
+      },
+    };
+    expect(sanitize({ a: 'x' }, { redactor })).toEqual({
+      value: '[Unserializable: redaction failed]',
+      truncated: true,
+    });
   });
 
   it('catches getters that throw', () => {
@@ -422,6 +463,15 @@ describe('sanitize: redaction hook', () => {
     };
     expect(clean(input, { redactor })).toEqual({ password: '[REDACTED]' });
     expect(reads).toBe(0);
+  });
+
+  it('cuts a long key even after it was seen clean under a larger limit', () => {
+    const redactor = createRedactor();
+    const key = 'k'.repeat(20);
+    expect(clean({ [key]: 1 }, { redactor })).toEqual({ [key]: 1 });
+    expect(clean({ [key]: 1 }, { redactor, maxStringLength: 5 })).toEqual({
+      'kkkkk…[truncated 15 chars]': 1,
+    });
   });
 
   it('redacts a secret straddling the string limit before cutting it', () => {
