@@ -80,7 +80,9 @@ export function createLmsLogger(options: CreateLmsLoggerOptions = {}): LmsLogger
   if (withConsole) {
     transports.push(
       new winston.transports.Console(
-        (vars.LMS_STRUCTURED_LOG_FORMAT ?? 'json') === 'json' ? {} : { format: textLine },
+        (vars.LMS_STRUCTURED_LOG_FORMAT ?? 'json') === 'json'
+          ? { format: winston.format.json() }
+          : { format: textLine },
       ),
     );
   }
@@ -91,7 +93,8 @@ export function createLmsLogger(options: CreateLmsLoggerOptions = {}): LmsLogger
     format: winston.format.combine(
       winston.format.timestamp(),
       winston.format.errors({ stack: true }),
-      winston.format.json(),
+      // No json() here: LmsTransport serializes off the request path with core's safe
+      // serializer; winston's json() would stringify on every call, and throw on a throwing getter.
     ),
     defaultMeta: options.defaultMeta,
     exitOnError: options.exitOnError ?? true,

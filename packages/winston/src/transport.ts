@@ -123,7 +123,9 @@ export class LmsTransport extends TransportStream {
   }
 
   override log(info: WinstonInfo, callback: () => void): void {
-    setImmediate(() => this.emit('logged', info));
+    // winston's convention; skipped when nobody listens, since each pending callback keeps the
+    // info object alive until the next turn, which adds GC work on a busy request path.
+    if (this.listenerCount('logged') > 0) setImmediate(() => this.emit('logged', info));
     this.#shipper.write(info);
     if (info.exception === true || info.rejection === true) this.#onCrash();
     callback();

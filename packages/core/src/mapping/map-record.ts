@@ -1,3 +1,4 @@
+import { TRUNCATED_FLAG_KEY } from '../serialize/fit-record.js';
 import type { JsonObject, JsonValue, Schema } from '../record.js';
 import type { Redactor } from '../redact/redactor.js';
 import { sanitize, type SanitizeOptions } from '../serialize/sanitize.js';
@@ -57,7 +58,10 @@ export function createRecordMapper(options: MappingOptions): RecordMapper {
   return (input: unknown): MappedRecord => {
     const { value, truncated } = sanitize(input, sanitizeOptions);
     const source = isJsonObject(value) ? value : { message: messageOf(input, value) };
-    return { record: toSchema(source, context), truncated };
+    const record: JsonObject = toSchema(source, context);
+    // Marked in the record itself, so whoever reads it in the backend knows it is incomplete.
+    if (truncated) record[TRUNCATED_FLAG_KEY] = true;
+    return { record, truncated };
   };
 }
 

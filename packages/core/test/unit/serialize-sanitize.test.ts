@@ -226,7 +226,6 @@ describe('sanitize: hostile values', () => {
   it('describes thrown values that are not Errors, or whose message misbehaves', () => {
     const thrower = (thrown: unknown) => ({
       get value(): never {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- apps do throw these
         throw thrown;
       },
     });
