@@ -165,7 +165,12 @@ export async function startEsCompatProxy(options) {
 function esRootInfo(info) {
   return {
     ...info,
-    version: { ...info.version, distribution: undefined, number: '8.19.0', build_flavor: 'default' },
+    version: {
+      ...info.version,
+      distribution: undefined,
+      number: '8.19.0',
+      build_flavor: 'default',
+    },
     tagline: 'You Know, for Search',
   };
 }

@@ -53,8 +53,14 @@ async function route(req: IncomingMessage, logger: Logger, requestId: string): P
   if (req.method === 'POST' && path === '/api/grades') {
     const { courseId, grade } = await readJson(req);
     if (url.searchParams.get('fail') === '1') {
-      const error = new Error(`deadlock detected while saving grade for course ${String(courseId)}`);
-      logger.error('grade submission failed', { err: error, course_id: courseId, request_id: requestId });
+      const error = new Error(
+        `deadlock detected while saving grade for course ${String(courseId)}`,
+      );
+      logger.error('grade submission failed', {
+        err: error,
+        course_id: courseId,
+        request_id: requestId,
+      });
       return { status: 500, body: { error: 'internal error' } };
     }
     return { status: 201, body: { saved: true, grade } };

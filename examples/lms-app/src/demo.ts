@@ -37,9 +37,14 @@ async function main(): Promise<void> {
   const server = createLmsApp(logger);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  console.log(`lms-logging demo: LMS app on ${base}, shipping to "${shipper.backendName}" for ${seconds} s`);
+  console.log(
+    `lms-logging demo: LMS app on ${base}, shipping to "${shipper.backendName}" for ${seconds} s`,
+  );
 
-  logger.info('LMS backend started', { event: 'app.start', port: (server.address() as AddressInfo).port });
+  logger.info('LMS backend started', {
+    event: 'app.start',
+    port: (server.address() as AddressInfo).port,
+  });
   const traffic = await generateTraffic(base, seconds);
   server.close();
   logger.info('LMS backend stopping', { event: 'app.stop' });
@@ -53,7 +58,9 @@ async function main(): Promise<void> {
   const deadLettered = Object.values(stats.deadLettered).reduce((a, b) => a + b, 0);
   const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
   console.log(
-    `\n${traffic.requests} requests in ${traffic.seconds.toFixed(1)} s: ${Object.entries(traffic.byKind)
+    `\n${traffic.requests} requests in ${traffic.seconds.toFixed(1)} s: ${Object.entries(
+      traffic.byKind,
+    )
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   );
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
 
 function where(env: Record<string, string | undefined>, backend: string): string {
   if (backend === 'file') return `${resolve(env.LMS_LOG_DIR ?? 'logs')}/lms-YYYY-MM-DD.log`;
-  if (backend === 'elk') return `Elasticsearch/OpenSearch at ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_CLOUD_ID ?? '?'}`;
+  if (backend === 'elk')
+    return `Elasticsearch/OpenSearch at ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_CLOUD_ID ?? '?'}`;
   return backend;
 }
 
@@ -86,7 +94,9 @@ function where(env: Record<string, string | undefined>, backend: string): string
 function sampleRecord(env: Record<string, string | undefined>, backend: string): unknown {
   if (backend !== 'file') return undefined;
   const dir = env.LMS_LOG_DIR ?? 'logs';
-  const files = readdirSync(dir).filter((f) => /^lms-.*\.log$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^lms-.*\.log$/.test(f))
+    .sort();
   const last = files.at(-1);
   if (!last) return undefined;
   const lines = readFileSync(join(dir, last), 'utf8').trim().split('\n');

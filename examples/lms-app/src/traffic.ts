@@ -10,27 +10,38 @@ type Kind = 'login' | 'bad-login' | 'course' | 'grade' | 'grade-fail' | 'slow-re
 const MIX: [Kind, number][] = [
   ['login', 20],
   ['bad-login', 6],
-  ['course', 40],
+  ['course', 37],
   ['grade', 20],
-  ['grade-fail', 5],
-  ['slow-report', 2],
+  ['grade-fail', 8],
+  ['slow-report', 3],
   ['health', 7],
 ];
 
-function pick(): Kind {
+/**
+ * Smooth weighted round-robin: every window of 100 requests holds each kind exactly its weight,
+ * evenly spread, so even a short run shows every kind of traffic (and fires every alert).
+ */
+function createPicker(): () => Kind {
+  const current = MIX.map(() => 0);
   const total = MIX.reduce((n, [, w]) => n + w, 0);
-  let roll = Math.random() * total;
-  for (const [kind, weight] of MIX) {
-    roll -= weight;
-    if (roll < 0) return kind;
-  }
-  return 'health';
+  return () => {
+    let best = 0;
+    MIX.forEach(([, weight], i) => {
+      current[i] = (current[i] ?? 0) + weight;
+      if ((current[i] ?? 0) > (current[best] ?? 0)) best = i;
+    });
+    current[best] = (current[best] ?? 0) - total;
+    return MIX[best]?.[0] ?? 'health';
+  };
 }
 
 async function send(base: string, kind: Kind): Promise<void> {
   const json = (body: unknown): RequestInit => ({
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl',
+    },
     body: JSON.stringify(body),
   });
   const paths: Record<Kind, [string, RequestInit?]> = {
@@ -51,8 +62,13 @@ async function send(base: string, kind: Kind): Promise<void> {
  * Sends a realistic mix (logins with some failures, course pages, grade submissions with a few
  * 5xx, a few slow reports) at about `ratePerSecond` for `seconds`.
  */
-export async function generateTraffic(base: string, seconds: number, ratePerSecond = 150): Promise<TrafficSummary> {
+export async function generateTraffic(
+  base: string,
+  seconds: number,
+  ratePerSecond = 150,
+): Promise<TrafficSummary> {
   const byKind: Record<string, number> = {};
+  const pick = createPicker();
   const pending = new Set<Promise<void>>();
   const started = Date.now();
   const end = started + seconds * 1000;

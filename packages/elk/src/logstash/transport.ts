@@ -170,7 +170,10 @@ function confirmTls13(
 ): Promise<void> {
   if (sessionSeen) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
+    let finished = false;
     const done = (error?: Error): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.off('session', onSession);
       socket.off('error', onError);
@@ -183,7 +186,12 @@ function confirmTls13(
         resolve();
       }
     };
-    const onSession = (): void => done();
+    // 'session' is emitted from inside OpenSSL's read of the ticket; writing before that read
+    // has returned corrupts the TLS stream (the server sees a bad record MAC), so continue on
+    // the next turn of the event loop.
+    const onSession = (): void => {
+      setImmediate(() => done());
+    };
     const onError = (error: Error): void => done(error);
     const onClose = (): void =>
       done(
