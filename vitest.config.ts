@@ -7,8 +7,14 @@ export default defineConfig({
   resolve: {
     // In-process tests run against the sources; child-process and worker tests load the built dist.
     alias: [
-      { find: /^@lms-logging\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
-      { find: /^@lms-logging\/(core|winston|pino|elk|cli)$/, replacement: src('./packages/$1/src/index.ts') },
+      {
+        find: /^@lms-logging\/core\/testing$/,
+        replacement: src('./packages/core/src/testing/index.ts'),
+      },
+      {
+        find: /^@lms-logging\/(core|winston|pino|elk|cli)$/,
+        replacement: src('./packages/$1/src/index.ts'),
+      },
     ],
   },
   test: {

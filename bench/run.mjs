@@ -11,6 +11,9 @@ for (const name of ['pipeline', 'elk']) {
   const script = join(here, name, `${name}.mjs`);
   if (!existsSync(script)) continue;
   console.log(`\n## ${name}\n`);
-  const result = spawnSync(process.execPath, ['--expose-gc', script], { stdio: 'inherit', cwd: here });
+  const result = spawnSync(process.execPath, ['--expose-gc', script], {
+    stdio: 'inherit',
+    cwd: here,
+  });
   if (result.status !== 0) process.exitCode = result.status ?? 1;
 }

@@ -36,7 +36,12 @@ function cpu() {
 }
 
 async function throughput(label, backend) {
-  const shipper = createShipper({ backend, deadLetter: createMemoryDeadLetter(), selfLog: false, exit: false });
+  const shipper = createShipper({
+    backend,
+    deadLetter: createMemoryDeadLetter(),
+    selfLog: false,
+    exit: false,
+  });
   const records = Array.from({ length: N }, (_, i) => record(i));
   globalThis.gc?.();
   const c0 = cpu();
@@ -98,26 +103,42 @@ try {
   console.log('| pipeline | records/s (write → acknowledged) | write() cost | CPU s per 100k |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const r of rows) {
-    console.log(`| ${r.label} | ${Math.round(r.perSecond).toLocaleString('en')} | ${(r.writeNs / 1000).toFixed(2)} µs | ${r.cpuPer100k.toFixed(2)} |`);
+    console.log(
+      `| ${r.label} | ${Math.round(r.perSecond).toLocaleString('en')} | ${(r.writeNs / 1000).toFixed(2)} µs | ${r.cpuPer100k.toFixed(2)} |`,
+    );
   }
 
   let n = 0;
   const lms = await winstonCall(
     'winston + LmsTransport (file backend)',
-    () => new LmsTransport({ backend: createFileBackend({ dir: join(dir, `lms-${n++}`) }), deadLetter: createMemoryDeadLetter(), selfLog: false, exit: false }),
+    () =>
+      new LmsTransport({
+        backend: createFileBackend({ dir: join(dir, `lms-${n++}`) }),
+        deadLetter: createMemoryDeadLetter(),
+        selfLog: false,
+        exit: false,
+      }),
     async (_logger, transport) => transport.close(),
   );
   const file = await winstonCall(
     'winston + winston.transports.File',
     () => new winston.transports.File({ filename: join(dir, `winston-${n++}.log`) }),
-    (logger) => new Promise((resolve) => { logger.on('finish', resolve); logger.end(); }),
+    (logger) =>
+      new Promise((resolve) => {
+        logger.on('finish', resolve);
+        logger.end();
+      }),
   );
   console.log('\n| winston logger.info | cost per call | records/s (to disk) | CPU s per 100k |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const r of [lms, file]) {
-    console.log(`| ${r.label} | ${(r.callNs / 1000).toFixed(2)} µs | ${Math.round(r.perSecond).toLocaleString('en')} | ${r.cpuPer100k.toFixed(2)} |`);
+    console.log(
+      `| ${r.label} | ${(r.callNs / 1000).toFixed(2)} µs | ${Math.round(r.perSecond).toLocaleString('en')} | ${r.cpuPer100k.toFixed(2)} |`,
+    );
   }
-  console.log(`\nratio, cost per logger.info call (LmsTransport / File): ${(lms.callNs / file.callNs).toFixed(2)}`);
+  console.log(
+    `\nratio, cost per logger.info call (LmsTransport / File): ${(lms.callNs / file.callNs).toFixed(2)}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,3 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared.mjs';
-export default defineConfig(packageBuild({ index: 'src/index.ts', testing: 'src/testing/index.ts' }));
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', testing: 'src/testing/index.ts' }),
+);

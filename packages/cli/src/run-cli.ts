@@ -109,7 +109,10 @@ function printChanges(io: CliIo, changes: readonly PlannedChange[], verb: string
   io.out(`${changes.length} change${changes.length === 1 ? '' : 's'} ${verb}`);
 }
 
-async function withProvisioner(io: CliIo, use: (p: Provisioner) => Promise<number>): Promise<number> {
+async function withProvisioner(
+  io: CliIo,
+  use: (p: Provisioner) => Promise<number>,
+): Promise<number> {
   const p = provisioner(io);
   try {
     return await use(p);

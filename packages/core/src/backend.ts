@@ -57,7 +57,8 @@ export type RetryAction =
   | { readonly kind: 'drop'; readonly reason: string };
 
 /** The outcome of one `send`: either the backend's response or the error it threw. */
-export type SendOutcome<R> = { readonly ok: true; readonly response: R } | { readonly ok: false; readonly error: unknown };
+export type SendOutcome<R> =
+  { readonly ok: true; readonly response: R } | { readonly ok: false; readonly error: unknown };
 
 export interface SendContext {
   /** Aborted when the shipper is closed with a timeout that has run out. */

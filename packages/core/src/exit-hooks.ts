@@ -13,7 +13,11 @@ export interface ExitHookOptions {
   readonly timeoutMs?: number;
 }
 
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGINT: 2,
+  SIGTERM: 15,
+  SIGHUP: 1,
+};
 
 /**
  * Wires the process exit paths. Whatever cannot be delivered in time is written to the dead

@@ -1,4 +1,13 @@
-export { SEVERITIES, type Severity, type JsonPrimitive, type JsonValue, type JsonObject, type LmsRecord, type LogRecord, type Schema } from './record.js';
+export {
+  SEVERITIES,
+  type Severity,
+  type JsonPrimitive,
+  type JsonValue,
+  type JsonObject,
+  type LmsRecord,
+  type LogRecord,
+  type Schema,
+} from './record.js';
 export type {
   Backend,
   BackendLimits,
@@ -13,18 +22,55 @@ export type {
   ProvisionerFromEnv,
   ProvisionerTask,
 } from './backend.js';
-export { createShipper, DEFAULT_MAX_RECORD_BYTES, DEFAULT_CLOSE_TIMEOUT_MS, type Shipper, type ShipperOptions, type CloseOptions } from './shipper.js';
-export { BatchProcessor, PIPELINE_DEFAULTS, describeError, type BatchProcessorOptions, type OverflowPolicy } from './batch/batch-processor.js';
+export {
+  createShipper,
+  DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type Shipper,
+  type ShipperOptions,
+  type CloseOptions,
+} from './shipper.js';
+export {
+  BatchProcessor,
+  PIPELINE_DEFAULTS,
+  describeError,
+  type BatchProcessorOptions,
+  type OverflowPolicy,
+} from './batch/batch-processor.js';
 export type { ShipperStats } from './batch/stats.js';
 export type { ShipperEventMap, ShipperEventName, ShipperListener } from './batch/events.js';
 export type { SelfLogSink } from './batch/self-log.js';
 export type { ExitHookOptions } from './exit-hooks.js';
-export { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF, type BackoffOptions } from './retry/backoff.js';
-export { createFileDeadLetter, createMemoryDeadLetter, type DeadLetter, type DeadLetterEntry } from './dead-letter/dead-letter.js';
+export {
+  backoffDelay,
+  parseRetryAfter,
+  DEFAULT_BACKOFF,
+  type BackoffOptions,
+} from './retry/backoff.js';
+export {
+  createFileDeadLetter,
+  createMemoryDeadLetter,
+  type DeadLetter,
+  type DeadLetterEntry,
+} from './dead-letter/dead-letter.js';
 export { ConfigurationError, type ConfigurationProblem } from './config/configuration-error.js';
-export { readEnv, envSchemas, describeEnv, type Env, type EnvVar, type EnvSpec, type EnvValues } from './config/env-spec.js';
+export {
+  readEnv,
+  envSchemas,
+  describeEnv,
+  type Env,
+  type EnvVar,
+  type EnvSpec,
+  type EnvValues,
+} from './config/env-spec.js';
 export { CORE_ENV, BACKEND_NAMES, type BackendName } from './config/core-env.js';
-export { createShipperFromEnv, shipperOptionsFromEnv, backendFromEnv, DEFAULT_RETENTION_DAYS, type ShipperOverrides } from './config/from-env.js';
+export {
+  createShipperFromEnv,
+  shipperOptionsFromEnv,
+  backendFromEnv,
+  DEFAULT_RETENTION_DAYS,
+  type ShipperOverrides,
+} from './config/from-env.js';
 export { loadBackendPackage, loadBackendExport } from './config/load-backend.js';
 export { createFileBackend, type FileBackendOptions } from './backends/file-backend.js';
 export { createConsoleBackend } from './backends/console-backend.js';
@@ -94,7 +140,14 @@ export {
   type MappedRecord,
   type RecordMapper,
 } from './mapping/index.js';
-export { sanitize, fitRecord, utf8ByteLength, type SanitizeOptions, type SanitizeResult, type FittedRecord } from './serialize/index.js';
+export {
+  sanitize,
+  fitRecord,
+  utf8ByteLength,
+  type SanitizeOptions,
+  type SanitizeResult,
+  type FittedRecord,
+} from './serialize/index.js';
 export {
   createRedactor,
   DEFAULT_SENSITIVE_KEYS,

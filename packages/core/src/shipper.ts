@@ -17,8 +17,7 @@ import { createRedactor, type RedactionOptions } from './redact/index.js';
 import type { LogRecord, Schema } from './record.js';
 import { fitRecord } from './serialize/index.js';
 
-export interface ShipperOptions
-  extends Omit<BatchProcessorOptions, 'deadLetter' | 'events'> {
+export interface ShipperOptions extends Omit<BatchProcessorOptions, 'deadLetter' | 'events'> {
   readonly backend: Backend;
   /** Field names of the shared record. Default `lms` (the seed mapping). */
   readonly schema?: Schema;
@@ -106,7 +105,11 @@ export function createShipper(options: ShipperOptions): Shipper {
   let invalid = 0;
 
   const selfLog =
-    options.selfLog === false ? undefined : options.selfLog === true || options.selfLog === undefined ? stderrSink : options.selfLog;
+    options.selfLog === false
+      ? undefined
+      : options.selfLog === true || options.selfLog === undefined
+        ? stderrSink
+        : options.selfLog;
   const detachSelfLog = selfLog ? attachSelfLog(events, backend.name, selfLog) : undefined;
 
   let closing: Promise<void> | undefined;
@@ -131,7 +134,8 @@ export function createShipper(options: ShipperOptions): Shipper {
         // Mapping is built never to throw; if it still does, count it instead of crashing the app.
         invalid++;
         processor.countDrop('invalid', describeError(error));
-        if (invalid === 1) selfLog?.(`[lms-logging] ${backend.name}: unloggable record: ${describeError(error)}`);
+        if (invalid === 1)
+          selfLog?.(`[lms-logging] ${backend.name}: unloggable record: ${describeError(error)}`);
       }
     },
     flush: () => processor.flush(),
@@ -152,8 +156,6 @@ export function createShipper(options: ShipperOptions): Shipper {
     on: (event, listener) => events.on(event, listener),
   };
   const removeExitHooks =
-    options.exit === false
-      ? undefined
-      : installExitHooks(shipper, processor, options.exit ?? {});
+    options.exit === false ? undefined : installExitHooks(shipper, processor, options.exit ?? {});
   return shipper;
 }

@@ -49,9 +49,19 @@ describe('lms-logs against a real OpenSearch', () => {
 
   it('ships NDJSON from stdin into the daily index, mapped', async () => {
     const lines = [
-      JSON.stringify({ timestamp: '2026-11-29T10:00:00Z', level: 'error', message: 'boom', status_code: 500 }),
+      JSON.stringify({
+        timestamp: '2026-11-29T10:00:00Z',
+        level: 'error',
+        message: 'boom',
+        status_code: 500,
+      }),
       'not json at all',
-      JSON.stringify({ timestamp: '2026-11-29T10:00:01Z', level: 'info', message: 'ok', password: 'p4ss' }),
+      JSON.stringify({
+        timestamp: '2026-11-29T10:00:01Z',
+        level: 'info',
+        message: 'ok',
+        password: 'p4ss',
+      }),
     ].join('\n');
     const shipped = await cli(['ship'], {}, lines);
     expect(shipped.err).toContain('shipped 3 of 3 records to elk');
@@ -75,7 +85,10 @@ describe('lms-logs against a real OpenSearch', () => {
   });
 
   it('names the bad variable and exits 2 on a configuration error', async () => {
-    const bad = await cli(['check'], { ELASTICSEARCH_URL: 'not a url', ELASTICSEARCH_PASSWORD: 'hunter2' });
+    const bad = await cli(['check'], {
+      ELASTICSEARCH_URL: 'not a url',
+      ELASTICSEARCH_PASSWORD: 'hunter2',
+    });
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('ELASTICSEARCH_URL');
     expect(bad.err).not.toContain('hunter2');
@@ -83,7 +96,10 @@ describe('lms-logs against a real OpenSearch', () => {
 
   it('reads log files given as arguments', async () => {
     const file = join(env.LMS_LOG_DIR, 'app.ndjson');
-    writeFileSync(file, `${JSON.stringify({ level: 'warn', message: 'from file', timestamp: '2026-11-29T11:00:00Z' })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ level: 'warn', message: 'from file', timestamp: '2026-11-29T11:00:00Z' })}\n`,
+    );
     const shipped = await cli(['ship', file]);
     expect(shipped.err).toContain('shipped 1 of 1 records');
   });

@@ -7,7 +7,12 @@ export function createConsoleBackend(stream: Writable = process.stdout): Backend
   return {
     name: 'console',
     maxInFlight: 1,
-    limits: { maxBatchBytes: 1024 * 1024, maxBatchCount: 10_000, maxRecordBytes: 1024 * 1024, perRecordOverheadBytes: 1 },
+    limits: {
+      maxBatchBytes: 1024 * 1024,
+      maxBatchCount: 10_000,
+      maxRecordBytes: 1024 * 1024,
+      perRecordOverheadBytes: 1,
+    },
     encode(records: readonly QueuedRecord[]) {
       let out = '';
       for (const r of records) out += r.json + '\n';
@@ -19,7 +24,9 @@ export function createConsoleBackend(stream: Writable = process.stdout): Backend
       });
     },
     classify(outcome: SendOutcome<void>): RetryAction {
-      return outcome.ok ? { kind: 'success' } : { kind: 'retry', reason: describeError(outcome.error) };
+      return outcome.ok
+        ? { kind: 'success' }
+        : { kind: 'retry', reason: describeError(outcome.error) };
     },
   };
 }

@@ -29,7 +29,9 @@ const DAY_FILE = /^(\d{4}-\d{2}-\d{2})(?:\.(\d+))?\.log$/;
  * `ndjson` parser) reads them as they are. Parts are new files rather than renames, so a
  * tailing reader never sees a file move under it.
  */
-export function createFileBackend(options: FileBackendOptions = {}): Backend<Map<string, string[]>> {
+export function createFileBackend(
+  options: FileBackendOptions = {},
+): Backend<Map<string, string[]>> {
   const dir = options.dir ?? 'logs';
   const prefix = options.prefix ?? 'lms-';
   const maxFileBytes = options.maxFileBytes ?? 100 * 1024 * 1024;
@@ -119,7 +121,12 @@ export function createFileBackend(options: FileBackendOptions = {}): Backend<Map
     name: 'file',
     // One writer keeps lines in write order; appends are cheap, so more would not help.
     maxInFlight: 1,
-    limits: { maxBatchBytes: 4 * 1024 * 1024, maxBatchCount: 10_000, maxRecordBytes: 1024 * 1024, perRecordOverheadBytes: 1 },
+    limits: {
+      maxBatchBytes: 4 * 1024 * 1024,
+      maxBatchCount: 10_000,
+      maxRecordBytes: 1024 * 1024,
+      perRecordOverheadBytes: 1,
+    },
     async start() {
       await mkdir(dir, { recursive: true });
     },
@@ -140,7 +147,9 @@ export function createFileBackend(options: FileBackendOptions = {}): Backend<Map
     },
     classify(outcome: SendOutcome<void>): RetryAction {
       // Disk full or a permission flip can heal; the deadline dead-letters what never does.
-      return outcome.ok ? { kind: 'success' } : { kind: 'retry', reason: describeError(outcome.error) };
+      return outcome.ok
+        ? { kind: 'success' }
+        : { kind: 'retry', reason: describeError(outcome.error) };
     },
     async close() {
       for (const file of files.values()) await file.handle.close();

@@ -92,7 +92,10 @@ export class BatchProcessor {
     this.maxBatchCount = Math.min(options.maxBatchCount ?? Infinity, limits.maxBatchCount);
     this.maxInFlight = Math.max(
       1,
-      Math.min(options.maxInFlight ?? PIPELINE_DEFAULTS.maxInFlight, backend.maxInFlight ?? Infinity),
+      Math.min(
+        options.maxInFlight ?? PIPELINE_DEFAULTS.maxInFlight,
+        backend.maxInFlight ?? Infinity,
+      ),
     );
     this.overhead = limits.perRecordOverheadBytes ?? 0;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -482,7 +485,11 @@ export class BatchProcessor {
   private async abandonAll(reason: string, error: string): Promise<void> {
     const records = this.takeUnsettled();
     await this.writeDeadLetters(
-      records.map((record) => ({ record, reason, error: this.counters.lastError?.message ?? error })),
+      records.map((record) => ({
+        record,
+        reason,
+        error: this.counters.lastError?.message ?? error,
+      })),
     );
     this.settle();
   }
@@ -511,5 +518,5 @@ export class BatchProcessor {
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }

@@ -31,7 +31,7 @@ export class ShipperEvents {
   }
 
   emit<E extends ShipperEventName>(name: E, event: ShipperEventMap[E]): void {
-    const list = this.listeners[name] as ShipperListener<E>[] | undefined;
+    const list = this.listeners[name];
     if (!list) return;
     for (const listener of list) {
       try {

@@ -9,7 +9,11 @@ const WINDOW_MS = 30_000;
  * Reports shipping problems on stderr (or a given sink), never through the application's own
  * logger: logging a shipping failure through the logger being shipped would recurse.
  */
-export function attachSelfLog(events: ShipperEvents, backend: string, sink: SelfLogSink): () => void {
+export function attachSelfLog(
+  events: ShipperEvents,
+  backend: string,
+  sink: SelfLogSink,
+): () => void {
   const lastSaid = new Map<string, number>();
   const say = (key: string, line: string): void => {
     const now = Date.now();

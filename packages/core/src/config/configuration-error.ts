@@ -23,5 +23,7 @@ export class ConfigurationError extends Error {
 
 function formatProblem(p: ConfigurationProblem): string {
   if (p.variable === '') return p.problem;
-  return p.expected ? `${p.variable}: ${p.problem}; expected ${p.expected}` : `${p.variable}: ${p.problem}`;
+  return p.expected
+    ? `${p.variable}: ${p.problem}; expected ${p.expected}`
+    : `${p.variable}: ${p.problem}`;
 }

@@ -119,7 +119,8 @@ export const CORE_ENV = {
   LMS_LOG_MAX_RECORD_BYTES: {
     schema: envSchemas.bytes,
     expected: 'a byte size',
-    description: "Records above this are shrunk (marked `truncated: true`); capped by the backend's limit.",
+    description:
+      "Records above this are shrunk (marked `truncated: true`); capped by the backend's limit.",
     defaultText: '`256KiB`',
   },
   LMS_LOG_RETENTION_DAYS: {
@@ -143,7 +144,8 @@ export const CORE_ENV = {
   LMS_LOG_SELF_LOG: {
     schema: envSchemas.boolean,
     expected: '`true` or `false`',
-    description: "Print shipping problems (rate-limited) to stderr; never through the app's logger.",
+    description:
+      "Print shipping problems (rate-limited) to stderr; never through the app's logger.",
     defaultText: '`true`',
   },
   LMS_STRUCTURED_LOGGING: {
@@ -155,7 +157,8 @@ export const CORE_ENV = {
   LMS_STRUCTURED_LOG_FORMAT: {
     schema: z.enum(['json', 'text']),
     expected: '`json` or `text`',
-    description: 'Console format when `LMS_STRUCTURED_LOGGING=true` (`json`: one JSON record a line).',
+    description:
+      'Console format when `LMS_STRUCTURED_LOGGING=true` (`json`: one JSON record a line).',
     defaultText: '`json`',
   },
 } satisfies EnvSpec;

@@ -59,7 +59,10 @@ export const envSchemas = {
   boolean: z
     .string()
     .toLowerCase()
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'not a boolean')
+    .refine(
+      (v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v),
+      'not a boolean',
+    )
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
   positiveInt: z.coerce.number().int('not an integer').positive('not positive'),
   nonNegativeInt: z.coerce.number().int('not an integer').nonnegative('negative'),

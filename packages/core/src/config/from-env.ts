@@ -73,7 +73,10 @@ export function backendFromEnv(env: Env, name: string, context: BackendEnvContex
  * Builds a shipper from `LMS_*` variables and the chosen backend's own variables. Throws a
  * `ConfigurationError` naming every bad or missing variable; secrets are never echoed.
  */
-export function createShipperFromEnv(env: Env = process.env, overrides: ShipperOverrides = {}): Shipper {
+export function createShipperFromEnv(
+  env: Env = process.env,
+  overrides: ShipperOverrides = {},
+): Shipper {
   const { options, backendName, context } = shipperOptionsFromEnv(env);
   const backend = overrides.backend ?? backendFromEnv(env, backendName, context);
   return createShipper({ ...options, ...overrides, backend });

@@ -57,7 +57,7 @@ export function withInjectedFaults(
         partialLeft--;
         sent = sent.filter((i) => i % 2 === 0);
       }
-      const subset = sent.map((i) => records[i]!);
+      const subset = sent.map((i) => records[i]);
       return { inner: inner.encode(subset), sent, total: records.length, records: subset };
     },
     async send(payload: unknown, context: SendContext) {

@@ -49,7 +49,12 @@ export function createFaultyBackend(options: FaultyBackendOptions = {}): FaultyB
     received,
     log,
     maxInFlight: options.maxInFlight,
-    limits: { maxBatchBytes: 5_000_000, maxBatchCount: 500, maxRecordBytes: 1024 * 1024, ...options.limits },
+    limits: {
+      maxBatchBytes: 5_000_000,
+      maxBatchCount: 500,
+      maxRecordBytes: 1024 * 1024,
+      ...options.limits,
+    },
     setDown(value) {
       down = value;
     },
@@ -57,7 +62,9 @@ export function createFaultyBackend(options: FaultyBackendOptions = {}): FaultyB
     send(records) {
       if (down) {
         log.push({ records: records.length, status: 'down' });
-        return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+        return Promise.reject(
+          Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        );
       }
       if (options.max413Records !== undefined && records.length > options.max413Records) {
         log.push({ records: records.length, status: 413 });

@@ -1,4 +1,8 @@
-export { createMemoryBackend, type MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export {
+  createMemoryBackend,
+  type MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory-backend.js';
 export {
   createFaultyBackend,
   type FaultyBackend,

@@ -38,13 +38,13 @@ function readDir(dir: string): LogRecord[] {
 
 describeBackendConformance('file', {
   ordered: true,
-  async create() {
+  create() {
     const dir = tempDir();
-    return {
+    return Promise.resolve({
       backend: createFileBackend({ dir }),
       readBack: () => Promise.resolve(readDir(dir)),
       cleanup: () => rm(dir, { recursive: true, force: true }),
-    };
+    });
   },
 });
 
@@ -137,10 +137,10 @@ describe('file backend', () => {
       nested: { a: [1, 2] },
     });
     await shipper.close();
-    const text = readFileSync(join(dir, readdirSync(dir)[0]!), 'utf8');
+    const text = readFileSync(join(dir, readdirSync(dir)[0]), 'utf8');
     const lines = text.split('\n');
     expect(lines).toHaveLength(2);
-    const doc = JSON.parse(lines[0]!) as LogRecord;
+    const doc = JSON.parse(lines[0]) as LogRecord;
     expect(doc).toMatchObject({
       log_level: 'error',
       message: 'multi\nline\u2028message',

@@ -20,7 +20,7 @@ const KINDS = 20;
 
 /** One hostile record per kind; `i` makes each unique. */
 function hostile(i: number): { level: string; message: string; [key: string]: unknown } {
-  const base = { level: Object.keys(LEVELS)[i % 7]!, message: `record ${i}`, n: i };
+  const base = { level: Object.keys(LEVELS)[i % 7], message: `record ${i}`, n: i };
   switch (i % KINDS) {
     case 0: {
       const a: Record<string, unknown> = { name: 'a' };
@@ -85,10 +85,10 @@ function hostile(i: number): { level: string; message: string; [key: string]: un
     case 12:
       return {
         ...base,
-        password: SECRETS[0]!,
-        token: SECRETS[1]!,
+        password: SECRETS[0],
+        token: SECRETS[1],
         headers: { authorization: `Bearer ${SECRETS[1]}`, cookie: 'sid=1' },
-        api_key: SECRETS[2]!,
+        api_key: SECRETS[2],
       };
     case 13:
       return { ...base, message: `login by ${SECRETS[3]} card ${SECRETS[4]} jwt ${SECRETS[5]}` };
