@@ -3,6 +3,7 @@
  * idempotent) into daily indices or a data stream, on Elasticsearch 8/9 or OpenSearch 1-3.
  * Core owns batching, backoff, deadlines and the dead letter; this file wires the pieces.
  */
+import { logstashBackendFromEnv, logstashConfigured } from './logstash/index.js';
 import type { Backend, BackendFromEnv, BackendLimits } from '@lms-logging/core';
 import {
   DEFAULT_ELK_LIMITS,
@@ -107,5 +108,11 @@ export function createElkBackend(options: ElkBackendOptions): ElkBackend {
 }
 
 /** `LMS_LOG_BACKEND=elk`: the backend from `ELK_ENV` variables. */
+/**
+ * `LMS_LOG_BACKEND=elk`: bulk into Elasticsearch/OpenSearch, or, when `LOGSTASH_URL` is set,
+ * into Logstash's http or tcp input (the Elasticsearch variables then only serve `lms-logs setup`).
+ */
 export const createBackendFromEnv: BackendFromEnv = (env, context) =>
-  createElkBackend(readElkEnv(env, context));
+  logstashConfigured(env)
+    ? logstashBackendFromEnv(env, context)
+    : createElkBackend(readElkEnv(env, context));

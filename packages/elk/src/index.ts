@@ -92,3 +92,11 @@ export {
   type KibanaSetupOptions,
   type SavedObject,
 } from './setup/index.js';
+export {
+  createLogstashBackend,
+  logstashBackendFromEnv,
+  logstashConfigured,
+  LOGSTASH_ENV,
+  readLogstashEnv,
+  type LogstashBackendOptions,
+} from './logstash/index.js';

@@ -49,10 +49,14 @@ export interface LogstashBackend extends Backend<LogstashPayload, LogstashResult
 
 const insecureWarned = new WeakSet<LogstashBackendOptions>();
 
+function warnerOf(options: LogstashBackendOptions): (line: string) => void {
+  return options.warn ?? ((line: string) => process.stderr.write(`[lms-logging] ${line}\n`));
+}
+
 function warnings(options: LogstashBackendOptions, endpoint: LogstashEndpoint): void {
   if (insecureWarned.has(options)) return;
   insecureWarned.add(options);
-  const warn = options.warn ?? ((line: string) => process.stderr.write(`[lms-logging] ${line}\n`));
+  const warn = warnerOf(options);
   if (options.tls?.insecure) {
     warn(
       'logstash: TLS certificate verification is OFF (LOGSTASH_TLS_INSECURE=true); anyone on the network path can read and change what is sent. Use LOGSTASH_CA_FILE instead.',
@@ -94,7 +98,16 @@ export function createLogstashBackend(options: LogstashBackendOptions): Logstash
   const overhead = logstashOverheadBytes(documentId);
 
   if (endpoint.protocol === 'tcp') {
-    const tcp = createLogstashTcpTransport({ endpoint, tls: options.tls, timeoutMs });
+    const warn = warnerOf(options);
+    const tcp = createLogstashTcpTransport({
+      endpoint,
+      tls: options.tls,
+      timeoutMs,
+      onConnectionLost: (error) =>
+        warn(
+          `logstash: the connection to ${endpoint.host}:${endpoint.port} failed (${describeLogstashError(error)}); records written on it just before may not have reached Logstash (the tcp input has no acknowledgement: use the http input for at-least-once delivery). Reconnecting for the next batch.`,
+        ),
+    });
     return {
       name: 'logstash',
       protocol: 'tcp',

@@ -53,7 +53,7 @@ export function encodeJsonArray(
   documentId = false,
 ): LogstashPayload {
   const parts = new Array<string>(records.length);
-  for (let i = 0; i < records.length; i++) parts[i] = recordJson(records[i]!, documentId);
+  for (let i = 0; i < records.length; i++) parts[i] = recordJson(records[i], documentId);
   return { body: `[${parts.join(',')}]`, count: records.length };
 }
 

@@ -53,6 +53,8 @@ export interface LogstashTcpStats {
   readonly connections: number;
   readonly bytesWritten: number;
   readonly connected: boolean;
+  /** Open connections that failed (reset, broken pipe) rather than closed. */
+  readonly connectionsLost: number;
 }
 
 export interface LogstashTransportOptions {
@@ -61,6 +63,11 @@ export interface LogstashTransportOptions {
   readonly timeoutMs: number;
   /** http: sockets kept per host. Default 4. */
   readonly maxSockets?: number;
+  /**
+   * tcp: called when an open connection fails (reset, broken pipe), as opposed to a close by
+   * the server (FIN) or by us. What was written on it shortly before may not have been read.
+   */
+  readonly onConnectionLost?: (error: Error) => void;
 }
 
 /** The `node:tls` options of these settings (exported for tests). */
@@ -123,14 +130,14 @@ export function createLogstashHttpTransport(
         req.setTimeout(timeoutMs, () => {
           req.destroy(codedError(`no answer from Logstash within ${timeoutMs} ms`, 'ETIMEDOUT'));
         });
-        req.once('error', reject);
+        req.on('error', reject);
         req.once('response', (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             if (text.length < MAX_RESPONSE_CHARS) text += chunk;
           });
-          res.once('error', reject);
+          res.on('error', reject);
           res.once('end', () => {
             resolve({
               statusCode: res.statusCode ?? 0,
@@ -221,6 +228,7 @@ export function createLogstashTcpTransport(
   let connecting: Promise<Connection> | undefined;
   let connections = 0;
   let bytesWritten = 0;
+  let connectionsLost = 0;
   let closed = false;
 
   const open = (signal?: AbortSignal): Promise<Connection> =>
@@ -293,8 +301,16 @@ export function createLogstashTcpTransport(
     };
     socket.on('end', unusable);
     socket.on('close', unusable);
-    // Errors surface through the write callbacks; this keeps them from being unhandled.
-    socket.on('error', unusable);
+    // A write's own failure reaches its caller; this also catches a reset while idle, which
+    // no write reports (and keeps the error from being unhandled).
+    socket.on('error', (error: Error) => {
+      const wasUsable = connection.usable;
+      unusable();
+      if (wasUsable && !closed) {
+        connectionsLost++;
+        options.onConnectionLost?.(error);
+      }
+    });
     socket.setNoDelay(true);
     // Detects a peer that vanished without a FIN/RST (a NAT or load balancer dropped it).
     socket.setKeepAlive(true, 30_000);
@@ -370,7 +386,7 @@ export function createLogstashTcpTransport(
       await writeOn(c, data, signal);
     },
     stats() {
-      return { connections, bytesWritten, connected: current?.usable === true };
+      return { connections, bytesWritten, connected: current?.usable === true, connectionsLost };
     },
     async close() {
       closed = true;

@@ -115,14 +115,17 @@ describe('delivery through the http input', () => {
     const shipper = ship(createLogstashBackend({ url: input.url }));
     shipper.write({ message: 'no url field', n: 1, timestamp: TIMESTAMP });
     await shipper.flush();
-    const event = input.events[0]!.fields;
+    const event = input.events[0].fields;
     expect(event['http']).toMatchObject({ method: 'POST' });
     expect(event['url']).toMatchObject({ path: '/' });
     // The json codec (ECS) copies a body holding one event into [event][original].
     expect(event['event']).toMatchObject({ original: expect.stringContaining('no url field') });
 
     shipper.write({ message: 'has a url', url: '/courses/1', n: 2 });
-    await waitFor(() => /Logstash answered 500/.test(shipper.stats().lastError?.message ?? ''), '500');
+    await waitFor(
+      () => /Logstash answered 500/.test(shipper.stats().lastError?.message ?? ''),
+      '500',
+    );
     expect(shipper.stats().sent).toBe(1);
   });
 
@@ -132,7 +135,7 @@ describe('delivery through the http input', () => {
     writeRequests(shipper, 3);
     await shipper.flush();
     expect(input.events).toHaveLength(1);
-    expect(String(input.events[0]!.fields['message']).split('\n')).toHaveLength(4);
+    expect(String(input.events[0].fields['message']).split('\n')).toHaveLength(4);
   });
 
   it('document ids travel in @metadata, which Logstash keeps out of the event', async () => {
@@ -160,8 +163,8 @@ describe('answers of the http input', () => {
     await shipper.flush();
     expect(input.requests.map((r) => r.status)).toEqual([429, 429, 200]);
     const [first, second, third] = input.requests.map((r) => r.at);
-    expect(second! - first!).toBeGreaterThanOrEqual(950);
-    expect(third! - second!).toBeGreaterThanOrEqual(950);
+    expect(second - first).toBeGreaterThanOrEqual(950);
+    expect(third - second).toBeGreaterThanOrEqual(950);
     expect(tally(numbersOf(input.events), 20)).toEqual({ missing: [], duplicates: 0 });
     const stats = shipper.stats();
     expect(stats.sent).toBe(20);
@@ -176,7 +179,7 @@ describe('answers of the http input', () => {
     writeRequests(shipper, 20);
     await shipper.flush();
     expect(input.requests.map((r) => r.status)).toEqual([429, 429, 429, 200]);
-    expect(input.requests[3]!.at - input.requests[0]!.at).toBeLessThan(950);
+    expect(input.requests[3].at - input.requests[0].at).toBeLessThan(950);
     expect(shipper.stats().sent).toBe(20);
   });
 
@@ -265,7 +268,10 @@ describe.skipIf(!opensslAvailable())('https', () => {
   it('verifies with the CA from LOGSTASH_CA_FILE', async () => {
     const before = input.events.length;
     const shipper = ship(
-      logstashBackendFromEnv({ LOGSTASH_URL: input.url, LOGSTASH_CA_FILE: certs.caFile }, envContext),
+      logstashBackendFromEnv(
+        { LOGSTASH_URL: input.url, LOGSTASH_CA_FILE: certs.caFile },
+        envContext,
+      ),
     );
     writeRequests(shipper, 10);
     await shipper.flush();

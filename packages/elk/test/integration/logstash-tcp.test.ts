@@ -58,7 +58,13 @@ function write(shipper: TestShipper, from: number, to: number): void {
 }
 
 /** Writes `perTick` records every `everyMs`, like an app under steady load. */
-async function writeSteadily(shipper: TestShipper, from: number, to: number, perTick = 10, everyMs = 2): Promise<void> {
+async function writeSteadily(
+  shipper: TestShipper,
+  from: number,
+  to: number,
+  perTick = 10,
+  everyMs = 2,
+): Promise<void> {
   for (let n = from; n < to; n += perTick) {
     write(shipper, n, Math.min(n + perTick, to));
     await new Promise((resolve) => setTimeout(resolve, everyMs));
@@ -66,7 +72,11 @@ async function writeSteadily(shipper: TestShipper, from: number, to: number, per
 }
 
 /** Flushes, then waits until the server has read every byte the backend wrote. */
-async function delivered(shipper: TestShipper, backend: LogstashBackend, input: FakeTcpInput): Promise<void> {
+async function delivered(
+  shipper: TestShipper,
+  backend: LogstashBackend,
+  input: FakeTcpInput,
+): Promise<void> {
   await shipper.flush();
   await input.waitForBytes(backend.tcpStats()!.bytesWritten);
 }
@@ -84,7 +94,7 @@ describe('delivery through the tcp input', () => {
     expect(shipper.stats()).toMatchObject({ sent: 1000, lastError: null, retried: 0 });
     expect(numbersOf(input.events)).toEqual(range(0, 1000));
     expect(input.connections()).toBe(1);
-    expect(input.events[7]!.fields).toEqual({
+    expect(input.events[7].fields).toEqual({
       '@timestamp': TIMESTAMP,
       '@version': '1',
       log_level: 'info',
@@ -115,7 +125,8 @@ describe('delivery through the tcp input', () => {
     // The documented limit of the tcp input: no acknowledgement, so records whose write
     // completed but that Logstash never read are gone (use the http input for at-least-once).
     const input = await server({ closeAfterLines: 250, closeMode: 'reset' });
-    const backend = createLogstashBackend({ url: input.url });
+    const warnings: string[] = [];
+    const backend = createLogstashBackend({ url: input.url, warn: (line) => warnings.push(line) });
     const shipper = ship(backend, { maxBatchCount: 50 });
     await writeSteadily(shipper, 0, 1000);
     await shipper.flush();
@@ -128,9 +139,12 @@ describe('delivery through the tcp input', () => {
       // One contiguous run right after what the server read before the reset; everything
       // written on the new connection arrived.
       expect(missing[0]).toBeGreaterThanOrEqual(250);
-      expect(missing).toEqual(range(missing[0]!, missing[0]! + missing.length));
+      expect(missing).toEqual(range(missing[0], missing[0] + missing.length));
     }
     expect(shipper.stats().sent).toBe(1000);
+    // The reset is not silent: it is counted and warned about.
+    expect(backend.tcpStats()!.connectionsLost).toBeGreaterThanOrEqual(1);
+    expect(warnings[0]).toMatch(/may not have reached Logstash.*use the http input/);
   });
 
   it('an idle close by the server is normal: the next batch reconnects without an error', async () => {
@@ -209,7 +223,10 @@ describe.skipIf(!opensslAvailable())('tls://', () => {
       },
     });
     const without = ship(
-      logstashBackendFromEnv({ LOGSTASH_URL: input.url, LOGSTASH_CA_FILE: certs.caFile }, envContext),
+      logstashBackendFromEnv(
+        { LOGSTASH_URL: input.url, LOGSTASH_CA_FILE: certs.caFile },
+        envContext,
+      ),
     );
     write(without, 0, 5);
     await waitFor(() => without.stats().lastError !== null, 'an error');

@@ -89,7 +89,7 @@ function isObject(value: unknown): value is Fields {
 /** `[a][b]` or `a` to a path. */
 function fieldPath(reference: string): string[] {
   if (!reference.startsWith('[')) return [reference];
-  return [...reference.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
+  return [...reference.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
 }
 
 /** `event.set` of Logstash: creates missing maps, throws when a parent is not a map. */
@@ -105,7 +105,7 @@ function setField(
     path.shift();
   }
   for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i]!;
+    const key = path[i];
     const next = target[key];
     if (next === undefined || next === null) {
       const created: Fields = {};
@@ -115,11 +115,11 @@ function setField(
       target = next;
     } else {
       throw new InvalidFieldSet(
-        `Could not set field '${path[i + 1]}' on object '${String(next)}' to value '${String(value)}'`,
+        `Could not set field '${path[i + 1]}' on object '${JSON.stringify(next)}' to value '${JSON.stringify(value)}'`,
       );
     }
   }
-  target[path[path.length - 1]!] = value;
+  target[path[path.length - 1]] = value;
 }
 
 /** `new org.logstash.Event(map)`. */
@@ -173,7 +173,7 @@ function jsonDecode(text: string, ecs: EcsMode, source: number): ReturnType<type
   try {
     const events = eventsFromJson(text, source);
     if (events.length === 1 && ecs !== 'disabled') {
-      const event = events[0]!;
+      const event = events[0];
       const inner = event.fields['event'];
       if (inner === undefined || (isObject(inner) && inner['original'] === undefined)) {
         setField(event, '[event][original]', text);
@@ -338,7 +338,7 @@ export async function startFakeHttpInput(
         return;
       }
       const body = Buffer.concat(chunks).toString('utf8');
-      const mime = contentType.split(';')[0]!.trim().toLowerCase();
+      const mime = contentType.split(';')[0].trim().toLowerCase();
       const name = additional[mime];
       const codec: CodecSpec = name !== undefined ? { name } : defaultCodec;
       let decoded: ReturnType<typeof newEvent>[];
@@ -351,7 +351,7 @@ export async function startFakeHttpInput(
       } else {
         decoded = [newEvent({ message: body }, source)];
         if ((codec.ecsCompatibility ?? 'v8') !== 'disabled') {
-          setField(decoded[0]!, '[event][original]', body);
+          setField(decoded[0], '[event][original]', body);
         }
       }
       const headers: Fields = {};
@@ -465,7 +465,7 @@ export async function startFakeTcpInput(options: FakeTcpInputOptions = {}): Prom
   const waiters: { bytes: number; resolve: () => void }[] = [];
   const notify = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
-      if (received >= waiters[i]!.bytes) waiters.splice(i, 1)[0]!.resolve();
+      if (received >= waiters[i].bytes) waiters.splice(i, 1)[0].resolve();
     }
   };
 

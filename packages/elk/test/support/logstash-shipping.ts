@@ -39,7 +39,11 @@ export function testShipper(backend: Backend, extra: Partial<ShipperOptions> = {
 }
 
 /** Polls `check` until it returns true, or throws with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -49,9 +53,7 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 10
 
 /** The `n` field of each event, in arrival order. */
 export function numbersOf(events: readonly FakeLogstashEvent[]): number[] {
-  return events
-    .map((event) => event.fields['n'])
-    .filter((n): n is number => typeof n === 'number');
+  return events.map((event) => event.fields['n']).filter((n): n is number => typeof n === 'number');
 }
 
 /** How often each number arrived: missing ones, and extra copies. */

@@ -1,13 +1,14 @@
 // LOGSTASH_ENV parsing and option validation of the Logstash path (no network).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@lms-logging/core';
+import { ConfigurationError, describeEnv } from '@lms-logging/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createLogstashBackend,
   DEFAULT_LOGSTASH_HTTP_LIMITS,
   DEFAULT_LOGSTASH_TCP_LIMITS,
+  LOGSTASH_ENV,
   logstashBackendFromEnv,
   logstashConfigured,
   parseLogstashUrl,
@@ -111,7 +112,7 @@ describe('readLogstashEnv', () => {
 
   it('rejects URLs the inputs cannot serve', () => {
     const urlProblem = (url: string): string =>
-      problemsOf(() => readLogstashEnv({ LOGSTASH_URL: url }, context))[0]!.text;
+      problemsOf(() => readLogstashEnv({ LOGSTASH_URL: url }, context))[0].text;
     expect(urlProblem('tcp://logstash')).toMatch(/needs a port/);
     expect(urlProblem('udp://logstash:5000')).toMatch(/not http, https, tcp or tls/);
     expect(urlProblem('tcp://logstash:5000/path')).toMatch(/only host:port/);
@@ -134,19 +135,22 @@ describe('readLogstashEnv', () => {
       ),
     );
     expect(tcp[0]).toMatchObject({ variable: 'LOGSTASH_USERNAME' });
-    expect(tcp[0]!.text).toMatch(/no authentication/);
+    expect(tcp[0].text).toMatch(/no authentication/);
   });
 
   it('checks the TLS files and that the URL is encrypted', () => {
     expect(
       problemsOf(() =>
-        readLogstashEnv({ LOGSTASH_URL: 'https://l:8080', LOGSTASH_CA_FILE: join(dir, 'none') }, context),
+        readLogstashEnv(
+          { LOGSTASH_URL: 'https://l:8080', LOGSTASH_CA_FILE: join(dir, 'none') },
+          context,
+        ),
       )[0],
     ).toMatchObject({ variable: 'LOGSTASH_CA_FILE', text: expect.stringMatching(/ENOENT/) });
     expect(
       problemsOf(() =>
         readLogstashEnv({ LOGSTASH_URL: 'https://l:8080', LOGSTASH_CA_FILE: notPem }, context),
-      )[0]!.text,
+      )[0].text,
     ).toMatch(/no PEM certificate/);
     expect(
       problemsOf(() =>
@@ -190,7 +194,11 @@ describe('backend settings', () => {
 
   it('warns once about disabled verification and about credentials over plain http', () => {
     const lines: string[] = [];
-    createLogstashBackend({ url: 'https://l:8443', tls: { insecure: true }, warn: (l) => lines.push(l) });
+    createLogstashBackend({
+      url: 'https://l:8443',
+      tls: { insecure: true },
+      warn: (l) => lines.push(l),
+    });
     createLogstashBackend({
       url: 'http://l:8080',
       auth: { username: 'u', password: 'p' },
@@ -215,5 +223,23 @@ describe('backend settings', () => {
       href: 'https://logstash/in',
     });
     expect(parseLogstashUrl('tcp://10.0.0.5:5000')).toMatchObject({ host: '10.0.0.5', port: 5000 });
+  });
+});
+
+describe('documentation', () => {
+  it("the README's variable table is LOGSTASH_ENV", () => {
+    // Compared cell by cell: prettier pads markdown tables.
+    const rows = (text: string): string[][] =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) =>
+          line
+            .slice(1, -1)
+            .split(' | ')
+            .map((cell) => cell.trim()),
+        );
+    const readme = readFileSync(new URL('../../src/logstash/README.md', import.meta.url), 'utf8');
+    expect(rows(readme)).toEqual(rows(describeEnv(LOGSTASH_ENV)));
   });
 });

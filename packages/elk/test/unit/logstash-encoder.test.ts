@@ -33,14 +33,22 @@ describe('json-array', () => {
     const payload = encodeJsonArray([a, b]);
     expect(payload.body).toBe('[{"b":1,"a":"x","n":1.50},{"message":"line\\nbreak"}]');
     expect(payload.count).toBe(2);
-    expect(JSON.parse(payload.body)).toEqual([{ b: 1, a: 'x', n: 1.5 }, { message: 'line\nbreak' }]);
+    expect(JSON.parse(payload.body)).toEqual([
+      { b: 1, a: 'x', n: 1.5 },
+      { message: 'line\nbreak' },
+    ]);
   });
 
   it('stays within the byte estimate core cuts batches with', () => {
-    const records = Array.from({ length: 50 }, (_, n) => queued(lmsRecord({ n, message: 'é'.repeat(n) })));
+    const records = Array.from({ length: 50 }, (_, n) =>
+      queued(lmsRecord({ n, message: 'é'.repeat(n) })),
+    );
     for (const documentId of [false, true]) {
       const body = createLogstashEncoder('json-array', documentId)(records).body;
-      const estimate = records.reduce((sum, r) => sum + r.bytes + logstashOverheadBytes(documentId), 0);
+      const estimate = records.reduce(
+        (sum, r) => sum + r.bytes + logstashOverheadBytes(documentId),
+        0,
+      );
       // The two brackets are the only bytes outside the per-record estimate.
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(estimate + 2);
     }
@@ -58,7 +66,7 @@ describe('ndjson', () => {
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
     expect(lines.slice(0, 2)).toEqual(records.map((r) => r.json));
-    expect(JSON.parse(lines[0]!).message).toBe('first\nsecond\r\nthird');
+    expect(JSON.parse(lines[0]).message).toBe('first\nsecond\r\nthird');
   });
 
   it('adds exactly one byte per record', () => {
@@ -72,7 +80,9 @@ describe('document id', () => {
   it('puts the record id under @metadata, first', () => {
     const record = jsonOnly('{"@timestamp":"2025-01-01T00:00:00.000Z","n":1}', 'abc123');
     const json = recordJson(record, true);
-    expect(json).toBe('{"@metadata":{"_id":"abc123"},"@timestamp":"2025-01-01T00:00:00.000Z","n":1}');
+    expect(json).toBe(
+      '{"@metadata":{"_id":"abc123"},"@timestamp":"2025-01-01T00:00:00.000Z","n":1}',
+    );
     expect(recordJson(jsonOnly('{}', 'x'), true)).toBe('{"@metadata":{"_id":"x"}}');
     expect(JSON.parse(encodeJsonArray([record, jsonOnly('{}', 'y')], true).body)).toEqual([
       { '@metadata': { _id: 'abc123' }, '@timestamp': '2025-01-01T00:00:00.000Z', n: 1 },

@@ -54,9 +54,11 @@ describe('http input answers', () => {
   it('5xx and 408 retry; 503 honours Retry-After', () => {
     expect(classifyHttpResponse(answer(500), false)).toMatchObject({ kind: 'retry' });
     expect(classifyHttpResponse(answer(408), false)).toMatchObject({ kind: 'retry' });
-    expect(
-      classifyHttpResponse(answer(503, 'down', { 'retry-after': '2' }), false),
-    ).toMatchObject({ kind: 'retry', afterMs: 2000, reason: expect.stringMatching(/503: down/) });
+    expect(classifyHttpResponse(answer(503, 'down', { 'retry-after': '2' }), false)).toMatchObject({
+      kind: 'retry',
+      afterMs: 2000,
+      reason: expect.stringMatching(/503: down/),
+    });
   });
 
   it('other 4xx drop the batch with the response text', () => {
@@ -84,11 +86,13 @@ describe('errors', () => {
       reason: expect.stringMatching(/ECONNREFUSED.*nothing listens there/),
     });
     expect(
-      describeLogstashError(coded('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN')),
+      describeLogstashError(
+        coded('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+      ),
     ).toMatch(/\(SELF_SIGNED_CERT_IN_CHAIN\).*LOGSTASH_CA_FILE/);
-    expect(describeLogstashError(coded("Hostname/IP does not match", 'ERR_TLS_CERT_ALTNAME_INVALID'))).toMatch(
-      /does not name the host/,
-    );
+    expect(
+      describeLogstashError(coded('Hostname/IP does not match', 'ERR_TLS_CERT_ALTNAME_INVALID')),
+    ).toMatch(/does not name the host/);
     expect(describeLogstashError(coded('ssl3_get_record:wrong version number', 'EPROTO'))).toMatch(
       /https:\/\/ vs http:\/\//,
     );
