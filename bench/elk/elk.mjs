@@ -17,7 +17,7 @@ const repo = join(here, '..', '..');
 
 const N = Number(process.env.BENCH_RECORDS ?? 100_000);
 /** Each round runs every contender once (the order rotates); figures are the medians. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** How long a child waits, after its library said "done", for `_count` to reach N. */
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 30_000);
 /** A contender still running after this is killed and reported as timed out. */
@@ -429,16 +429,22 @@ async function main() {
 
   const rows = new Map(contenders.map((c) => [c.key, []]));
   try {
-    // Warm the server's JIT and thread pools so that the first contender is not penalized.
-    const warm = await runChild({
-      key: 'raw-c2',
-      shipUrl: proxy.url,
-      serverUrl,
-      index: `bench-elk-${runId}-warmup`,
-      n: Math.min(N, 50_000),
-    });
-    if (!warm.result) throw new Error(`warm-up failed:\n${warm.stderr}${warm.stdout}`);
-    await search(serverUrl, 'DELETE', `/bench-elk-${runId}-warmup`);
+    // Round 0 warms the server (JIT, thread pools, each document shape) with fewer records;
+    // its figures are thrown away.
+    const warmN = Math.min(N, 20_000);
+    console.log(`warm-up round: every contender with ${int(warmN)} records (not counted)`);
+    for (const c of contenders) {
+      const index = `bench-elk-${runId}-${c.key}-warmup`;
+      const warm = await runChild({
+        key: c.key,
+        shipUrl: c.via === 'proxy' ? proxy.url : serverUrl,
+        serverUrl,
+        index,
+        n: warmN,
+      });
+      if (!warm.result) console.log(`- warm-up ${c.key} failed (exit ${warm.code ?? warm.signal})`);
+      await search(serverUrl, 'DELETE', `/${index}`);
+    }
     await sleep(2000);
 
     for (let round = 1; round <= ROUNDS; round++) {
@@ -524,14 +530,17 @@ async function main() {
 
   console.log('\n### Details (last round)\n');
   console.log(
-    '| contender | bulk requests | avg records / bulk | avg bulk body | library "done" after | indexed when "done" | client peak RSS | proxy CPU s | requests through the proxy |',
+    '| contender | records/s per round | bulk requests | avg records / bulk | avg bulk body | library "done" after | indexed when "done" | client peak RSS | proxy CPU s | requests through the proxy |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of summary) {
     const last = s.runs.at(-1);
     const r = last.run.result;
     const c = last.counters;
     const viaProxy = s.via === 'proxy';
+    const perRound = s.runs
+      .map((x) => (x.run.result ? int(N / x.run.result.seconds) : 'failed'))
+      .join(', ');
     const bulks = viaProxy ? c.bulkRequests : r?.bulkRequests;
     const bytes = viaProxy ? c.bulkBodyBytes : r?.bulkBytes;
     const endpoints = viaProxy
@@ -542,7 +551,7 @@ async function main() {
         (c.bulkResponsesWithErrors ? `; ${c.bulkResponsesWithErrors} bulk answers with errors` : '')
       : 'direct (no proxy)';
     console.log(
-      `| ${s.key} | ${bulks ?? 'n/a'} | ${bulks ? int(N / bulks) : 'n/a'} | ` +
+      `| ${s.key} | ${perRound} | ${bulks ?? 'n/a'} | ${bulks ? int(N / bulks) : 'n/a'} | ` +
         `${bulks ? `${fixed(bytes / bulks / 1e6, 2)} MB` : 'n/a'} | ` +
         `${r ? `${fixed(r.libraryDoneSeconds, 2)} s` : 'n/a'} | ${r ? int(r.countAtDone) : 'n/a'} | ` +
         `${r ? `${int(r.maxRssMb)} MB` : 'n/a'} | ${viaProxy ? fixed(last.proxyCpuSeconds, 2) : '-'} | ${endpoints} |`,
@@ -561,6 +570,11 @@ async function main() {
   console.log(
     `\nproxy rewrites over the run: ${totals.contentType} content-type, ${totals.accept} accept, ` +
       `${totals.root} GET / (x-elastic-product added to every answer)`,
+  );
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
   );
   const failed = summary.filter((s) => !s.ok);
   for (const s of failed) {

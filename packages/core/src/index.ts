@@ -72,6 +72,13 @@ export {
   type ShipperOverrides,
 } from './config/from-env.js';
 export { loadBackendPackage, loadBackendExport } from './config/load-backend.js';
+export {
+  resolveShipper,
+  type ShipperSource,
+  type EnvShipperSource,
+  type ShipperSourceOptions,
+  type ResolvedShipper,
+} from './config/resolve-shipper.js';
 export { createFileBackend, type FileBackendOptions } from './backends/file-backend.js';
 export { createConsoleBackend } from './backends/console-backend.js';
 export {

@@ -3,7 +3,6 @@
  * environment spec `ELK_ENV` (the package README's table is written from it), and the
  * validation both paths share, so an error names the variable (env) or the option (code).
  */
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   envSchemas,
@@ -16,6 +15,7 @@ import {
 } from '@lms-logging/core';
 import { z } from 'zod';
 import { dataStreamNameProblem, parseIndexPattern } from './encoder.js';
+import { PEM_CERTIFICATE, readPemFile } from './tls-files.js';
 import type { ElkTransport } from './transport.js';
 
 export type ElkFlavor = 'elasticsearch' | 'opensearch';
@@ -339,26 +339,11 @@ const OPTION_NAMES: OptionNames = {
 export function readElkEnv(env: Env, context?: Partial<BackendEnvContext>): ElkBackendOptions {
   const v = readEnv(ELK_ENV, env);
   const problems: ConfigurationProblem[] = [];
-  let ca: string | undefined;
-  if (v.ELASTICSEARCH_CA_FILE !== undefined) {
-    try {
-      ca = readFileSync(v.ELASTICSEARCH_CA_FILE, 'utf8');
-      if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-        problems.push({
-          variable: ENV_NAMES.ca,
-          problem: `${v.ELASTICSEARCH_CA_FILE} holds no PEM certificate`,
-          expected: 'a PEM file (-----BEGIN CERTIFICATE-----)',
-        });
-      }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.push({
-        variable: ENV_NAMES.ca,
-        problem: `cannot read ${v.ELASTICSEARCH_CA_FILE} (${code})`,
-        expected: 'a readable PEM file',
-      });
-    }
-  }
+  const ca = readPemFile(problems, ENV_NAMES.ca, v.ELASTICSEARCH_CA_FILE, {
+    marker: PEM_CERTIFICATE,
+    what: 'certificate',
+    expected: 'a PEM file (-----BEGIN CERTIFICATE-----)',
+  });
   const region = v.ELASTICSEARCH_AWS_SIGV4 ? v.AWS_REGION : undefined;
   if (v.ELASTICSEARCH_AWS_SIGV4 && region === undefined) {
     problems.push({

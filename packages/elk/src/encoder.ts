@@ -61,11 +61,12 @@ type Part =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'date'; readonly tokens: readonly DateToken[] };
 
-type DateToken = { readonly kind: 'literal'; readonly text: string } | { readonly kind: Field };
+type DateToken = { readonly kind: 'literal'; readonly text: string } | { readonly kind: DateField };
 
-type Field = 'year' | 'year2' | 'weekyear' | 'week' | 'month' | 'day' | 'hour';
+/** A date part of an index pattern; each prints a fixed number of digits. */
+export type DateField = 'year' | 'year2' | 'weekyear' | 'week' | 'month' | 'day' | 'hour';
 
-const FIELD_TOKENS: Readonly<Record<string, Field>> = {
+const FIELD_TOKENS: Readonly<Record<string, DateField>> = {
   yyyy: 'year',
   YYYY: 'year',
   yy: 'year2',
@@ -78,7 +79,7 @@ const FIELD_TOKENS: Readonly<Record<string, Field>> = {
 };
 
 /** Digits each field prints (all fixed width, so names have a known length). */
-const FIELD_WIDTH: Readonly<Record<Field, number>> = {
+export const FIELD_WIDTH: Readonly<Record<DateField, number>> = {
   year: 4,
   year2: 2,
   weekyear: 4,
@@ -170,13 +171,17 @@ export function isoWeek(epochMs: number): { week: number; weekYear: number } {
   // The Thursday of this week decides the week-based year.
   const thursday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day + 3);
   const weekYear = new Date(thursday).getUTCFullYear();
-  const firstThursday = Date.UTC(weekYear, 0, 4);
-  const firstDay = (new Date(firstThursday).getUTCDay() + 6) % 7;
-  const week1Monday = firstThursday - firstDay * 86_400_000;
+  const week1Monday = isoWeekOneMonday(weekYear);
   return { week: Math.floor((thursday - week1Monday) / (7 * 86_400_000)) + 1, weekYear };
 }
 
-function formatField(field: Field, date: Date, epochMs: number): string {
+/** Epoch ms of the Monday that starts ISO week 1 of `weekYear` (the week holding January 4th). */
+export function isoWeekOneMonday(weekYear: number): number {
+  const jan4 = Date.UTC(weekYear, 0, 4);
+  return jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
+}
+
+function formatField(field: DateField, date: Date, epochMs: number): string {
   switch (field) {
     case 'year':
       return pad(date.getUTCFullYear(), FIELD_WIDTH.year);

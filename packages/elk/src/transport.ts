@@ -132,6 +132,63 @@ export interface ResolvedTls {
 
 const ES_JSON = 'application/vnd.elasticsearch+json; compatible-with=8';
 
+/**
+ * What both clients' `transport.request(params, options)` take from an `ElkRequest`: `body`
+ * objects as JSON, strings as they are with `jsonContentType` (unless the request sets a
+ * content type), `ndjson` as the bulk body; only the options the request sets.
+ */
+function clientRequest(req: ElkRequest, jsonContentType: string) {
+  const headers: Record<string, string> = { ...req.headers };
+  let body: string | Record<string, unknown> | undefined;
+  if (req.ndjson === undefined && req.body !== undefined) {
+    if (typeof req.body === 'string') {
+      body = req.body;
+      headers['content-type'] ??= jsonContentType;
+    } else {
+      body = req.body as Record<string, unknown>;
+    }
+  }
+  return {
+    params: {
+      method: req.method,
+      path: req.path,
+      querystring: definedEntries(req.querystring),
+      ...(req.ndjson !== undefined ? { bulkBody: req.ndjson } : {}),
+      ...(body !== undefined ? { body } : {}),
+    },
+    options: {
+      headers,
+      ...(req.maxRetries !== undefined ? { maxRetries: req.maxRetries } : {}),
+      ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs } : {}),
+    },
+  };
+}
+
+/** The transport around one client's `request`: `bulk()` is `POST /_bulk` without retries. */
+function elkTransport<C extends { close(): Promise<void> }>(
+  flavor: ElkFlavor,
+  server: ServerInfo | undefined,
+  client: C,
+  request: ElkTransport['request'],
+): ElkTransport & { readonly client: C } {
+  return {
+    flavor,
+    server,
+    client,
+    request,
+    bulk: (ndjson, bulkOptions) =>
+      request({
+        method: 'POST',
+        path: '/_bulk',
+        ndjson,
+        querystring: { pipeline: bulkOptions?.pipeline },
+        signal: bulkOptions?.signal,
+        maxRetries: 0,
+      }),
+    close: () => client.close(),
+  };
+}
+
 // ----------------------------------------------------------------------------- Elasticsearch
 
 /** The `@elastic/elasticsearch` client's options for these settings (exported for tests). */
@@ -168,33 +225,13 @@ export function createElasticsearchTransport(
 ): ElkTransport & { readonly client: EsClient } {
   const client = new EsClient(elasticsearchClientOptions(options, tls));
   const request = async <T>(req: ElkRequest): Promise<ElkResponse<T>> => {
-    const headers: Record<string, string> = { ...req.headers };
-    let body: string | Record<string, unknown> | undefined;
-    if (req.ndjson === undefined && req.body !== undefined) {
-      if (typeof req.body === 'string') {
-        body = req.body;
-        headers['content-type'] ??= ES_JSON;
-      } else {
-        body = req.body as Record<string, unknown>;
-      }
-    }
+    const { params, options: requestOptions } = clientRequest(req, ES_JSON);
     try {
-      const result = await client.transport.request<unknown>(
-        {
-          method: req.method,
-          path: req.path,
-          querystring: definedEntries(req.querystring),
-          ...(req.ndjson !== undefined ? { bulkBody: req.ndjson } : {}),
-          ...(body !== undefined ? { body } : {}),
-        },
-        {
-          meta: true,
-          headers,
-          signal: req.signal,
-          ...(req.maxRetries !== undefined ? { maxRetries: req.maxRetries } : {}),
-          ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs } : {}),
-        },
-      );
+      const result = await client.transport.request<unknown>(params, {
+        meta: true,
+        signal: req.signal,
+        ...requestOptions,
+      });
       return normalize<T>(result.statusCode, result.body, result.headers, req.method);
     } catch (error) {
       if (error instanceof esErrors.ResponseError) {
@@ -204,22 +241,7 @@ export function createElasticsearchTransport(
       throw error;
     }
   };
-  return {
-    flavor: 'elasticsearch',
-    server,
-    client,
-    request,
-    bulk: (ndjson, bulkOptions) =>
-      request({
-        method: 'POST',
-        path: '/_bulk',
-        ndjson,
-        querystring: { pipeline: bulkOptions?.pipeline },
-        signal: bulkOptions?.signal,
-        maxRetries: 0,
-      }),
-    close: () => client.close(),
-  };
+  return elkTransport('elasticsearch', server, client, request);
 }
 
 // ----------------------------------------------------------------------------- OpenSearch
@@ -267,30 +289,8 @@ export async function createOpenSearchTransport(
   );
   const request = async <T>(req: ElkRequest): Promise<ElkResponse<T>> => {
     if (req.signal?.aborted) throw new osErrors.RequestAbortedError('Request aborted', undefined);
-    const headers: Record<string, string> = { ...req.headers };
-    let body: string | Record<string, unknown> | undefined;
-    if (req.ndjson === undefined && req.body !== undefined) {
-      if (typeof req.body === 'string') {
-        body = req.body;
-        headers['content-type'] ??= 'application/json';
-      } else {
-        body = req.body as Record<string, unknown>;
-      }
-    }
-    const pending = client.transport.request(
-      {
-        method: req.method,
-        path: req.path,
-        querystring: definedEntries(req.querystring),
-        ...(req.ndjson !== undefined ? { bulkBody: req.ndjson } : {}),
-        ...(body !== undefined ? { body } : {}),
-      },
-      {
-        headers,
-        ...(req.maxRetries !== undefined ? { maxRetries: req.maxRetries } : {}),
-        ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs } : {}),
-      },
-    );
+    const { params, options: requestOptions } = clientRequest(req, 'application/json');
+    const pending = client.transport.request(params, requestOptions);
     // This client takes no AbortSignal; its promise has abort(). The listener must not return
     // that (thenable) promise: Node's EventTarget rethrows a returned promise's rejection as an
     // uncaught exception.
@@ -311,22 +311,7 @@ export async function createOpenSearchTransport(
       req.signal?.removeEventListener('abort', onAbort);
     }
   };
-  return {
-    flavor: 'opensearch',
-    server,
-    client,
-    request,
-    bulk: (ndjson, bulkOptions) =>
-      request({
-        method: 'POST',
-        path: '/_bulk',
-        ndjson,
-        querystring: { pipeline: bulkOptions?.pipeline },
-        signal: bulkOptions?.signal,
-        maxRetries: 0,
-      }),
-    close: () => client.close(),
-  };
+  return elkTransport('opensearch', server, client, request);
 }
 
 interface SigV4Parts {

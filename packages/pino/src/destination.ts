@@ -1,8 +1,12 @@
 import { Writable } from 'node:stream';
-import type { Shipper, ShipperStats } from '@lms-logging/core';
+import {
+  resolveShipper,
+  type Shipper,
+  type ShipperSourceOptions,
+  type ShipperStats,
+} from '@lms-logging/core';
 import { LineSplitter, parseLine, unparsedRecord } from './lines.js';
 import { PinoRecordNormaliser, type PinoConfigMessage } from './pino-config.js';
-import { resolveShipper, type ShipperSourceOptions } from './shipper-source.js';
 
 export interface LmsDestinationStreamOptions {
   /**

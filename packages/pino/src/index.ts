@@ -11,4 +11,8 @@ export {
 } from './destination.js';
 export { LineSplitter, parseLine, unparsedRecord } from './lines.js';
 export { PinoRecordNormaliser, type PinoConfig, type PinoConfigMessage } from './pino-config.js';
-export type { ShipperSource, EnvSource, ShipperSourceOptions } from './shipper-source.js';
+export type {
+  ShipperSource,
+  EnvShipperSource as EnvSource,
+  ShipperSourceOptions,
+} from '@lms-logging/core';

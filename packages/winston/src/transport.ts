@@ -1,10 +1,9 @@
 import {
-  createShipper,
-  createShipperFromEnv,
-  type Env,
+  resolveShipper,
+  type EnvShipperSource,
   type Shipper,
-  type ShipperOptions,
-  type ShipperOverrides,
+  type ShipperSource,
+  type ShipperSourceOptions,
   type ShipperStats,
 } from '@lms-logging/core';
 import TransportStream from 'winston-transport';
@@ -25,25 +24,17 @@ export interface LmsTransportStreamOptions {
   readonly closeTimeoutMs?: number;
 }
 
-/** Ship through a shipper you built yourself. */
-export interface LmsTransportShipperSource {
-  readonly shipper: Shipper;
-  /**
-   * Whether `close()` and `end()` close this shipper. Default `true`; set `false` when the
-   * shipper is shared with other loggers (they then only flush it).
-   */
-  readonly closeShipper?: boolean;
-}
+/**
+ * Ship through a shipper you built yourself; `close()` and `end()` close it unless
+ * `closeShipper: false` (for a shipper shared with other loggers, which then only flush it).
+ */
+export type LmsTransportShipperSource = ShipperSource;
 
 /** Build the shipper from `LMS_*` variables (the default, with `process.env`). */
-export interface LmsTransportEnvSource {
-  readonly env?: Env;
-  /** Options that win over what the variables say (a `backend` object, a `deadLetter`, ...). */
-  readonly overrides?: ShipperOverrides;
-}
+export type LmsTransportEnvSource = EnvShipperSource;
 
-export type LmsTransportOptions = LmsTransportStreamOptions &
-  (LmsTransportShipperSource | ShipperOptions | LmsTransportEnvSource);
+/** `{ shipper }`, ShipperOptions (`{ backend, ... }`), or `{ env?, overrides? }` (the default). */
+export type LmsTransportOptions = LmsTransportStreamOptions & ShipperSourceOptions;
 
 const STREAM_OPTION_KEYS = [
   'level',
@@ -60,22 +51,6 @@ export type WinstonInfo = Record<string | symbol, unknown>;
 interface PipeSource {
   readonly exitOnError?: unknown;
   readonly readableLength?: number;
-}
-
-function resolveShipper(options: LmsTransportOptions): { shipper: Shipper; owned: boolean } {
-  if ('shipper' in options && options.shipper) {
-    return { shipper: options.shipper, owned: options.closeShipper !== false };
-  }
-  if ('backend' in options && options.backend) {
-    const shipperOptions: Record<string, unknown> = { ...options };
-    for (const key of STREAM_OPTION_KEYS) delete shipperOptions[key];
-    return { shipper: createShipper(shipperOptions as unknown as ShipperOptions), owned: true };
-  }
-  const source = options as LmsTransportEnvSource;
-  return {
-    shipper: createShipperFromEnv(source.env ?? process.env, source.overrides),
-    owned: true,
-  };
 }
 
 const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -100,7 +75,7 @@ export class LmsTransport extends TransportStream {
       handleExceptions: options.handleExceptions,
       handleRejections: options.handleRejections,
     });
-    const { shipper, owned } = resolveShipper(options);
+    const { shipper, owned } = resolveShipper(options, STREAM_OPTION_KEYS);
     this.#shipper = shipper;
     this.#ownsShipper = owned;
     this.#closeTimeoutMs = options.closeTimeoutMs;

@@ -3,9 +3,19 @@ import { fieldNamesFor, msToDurationUnit } from './field-names.js';
 import type { AlertFieldNames } from './field-names.js';
 import type { FieldCondition, Filter } from './filter.js';
 import { DISK_USED_PERCENT } from './model.js';
-import type { AlertDefinition, LogCountAlert, MetricAlert } from './model.js';
+import type {
+  AlertDefinition,
+  AlertSeverity,
+  DefaultAlertId,
+  LogCountAlert,
+  MetricAlert,
+} from './model.js';
 import { validateAlertOverrides } from './overrides.js';
-import type { AlertOverrides, ValidatedAlertOverrides } from './overrides.js';
+import type {
+  AlertOverrides,
+  LogCountAlertOverride,
+  ValidatedAlertOverrides,
+} from './overrides.js';
 
 export const DEFAULT_ERROR_LEVELS: readonly Severity[] = ['error', 'fatal'];
 export const DEFAULT_AUTH_FAILURE_EVENT = 'auth.failure';
@@ -57,42 +67,28 @@ function resolveFieldNames(settings: ValidatedAlertOverrides): AlertFieldNames {
 
 function errorRateAlert(fields: AlertFieldNames, settings: Settings<'error-rate'>): LogCountAlert {
   const levels = settings.levels ?? DEFAULT_ERROR_LEVELS;
-  const threshold = settings.threshold ?? 50;
-  const windowMinutes = settings.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
-  return {
+  return logCountAlert(fields, settings, {
     id: 'error-rate',
-    kind: 'log-count',
     title: 'High error rate',
-    description: `${threshold} or more ${levels.join('/')} records within ${windowMinutes} min.`,
-    severity: settings.severity ?? 'critical',
-    enabled: settings.enabled ?? true,
+    severity: 'critical',
+    threshold: 50,
     filter: { field: fields.levelField, op: 'in', value: [...levels] },
-    comparator: '>=',
-    threshold,
-    windowMinutes,
-    messageField: fields.messageField,
-    ...groupByOf(settings.groupBy),
-  };
+    describe: (threshold, windowMinutes) =>
+      `${threshold} or more ${levels.join('/')} records within ${windowMinutes} min.`,
+  });
 }
 
 function http5xxAlert(fields: AlertFieldNames, settings: Settings<'http-5xx'>): LogCountAlert {
   const minStatus = settings.minStatus ?? 500;
-  const threshold = settings.threshold ?? 1;
-  const windowMinutes = settings.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
-  return {
+  return logCountAlert(fields, settings, {
     id: 'http-5xx',
-    kind: 'log-count',
     title: 'HTTP server errors',
-    description: `${threshold} or more responses with status ${minStatus} or above within ${windowMinutes} min.`,
-    severity: settings.severity ?? 'critical',
-    enabled: settings.enabled ?? true,
+    severity: 'critical',
+    threshold: 1,
     filter: { field: fields.statusField, op: 'gte', value: minStatus },
-    comparator: '>=',
-    threshold,
-    windowMinutes,
-    messageField: fields.messageField,
-    ...groupByOf(settings.groupBy),
-  };
+    describe: (threshold, windowMinutes) =>
+      `${threshold} or more responses with status ${minStatus} or above within ${windowMinutes} min.`,
+  });
 }
 
 function authFailuresAlert(
@@ -106,22 +102,15 @@ function authFailuresAlert(
   if (pattern !== false) forms.push({ field: fields.messageField, op: 'matches', value: pattern });
   // One `any` over both forms: a record that matches both is still counted once.
   const filter: Filter = forms.length === 1 ? forms[0] : { op: 'any', of: forms };
-  const threshold = settings.threshold ?? 10;
-  const windowMinutes = settings.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
-  return {
+  return logCountAlert(fields, settings, {
     id: 'auth-failures',
-    kind: 'log-count',
     title: 'Repeated authentication failures',
-    description: `${threshold} or more failed logins within ${windowMinutes} min (possible credential stuffing).`,
-    severity: settings.severity ?? 'warning',
-    enabled: settings.enabled ?? true,
+    severity: 'warning',
+    threshold: 10,
     filter,
-    comparator: '>=',
-    threshold,
-    windowMinutes,
-    messageField: fields.messageField,
-    ...groupByOf(settings.groupBy),
-  };
+    describe: (threshold, windowMinutes) =>
+      `${threshold} or more failed logins within ${windowMinutes} min (possible credential stuffing).`,
+  });
 }
 
 function slowResponsesAlert(
@@ -130,18 +119,47 @@ function slowResponsesAlert(
 ): LogCountAlert {
   const slowerThanMs = settings.slowerThanMs ?? DEFAULT_SLOW_RESPONSE_MS;
   const limit = msToDurationUnit(slowerThanMs, fields.durationUnit);
-  const threshold = settings.threshold ?? 10;
-  const windowMinutes = settings.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
-  return {
+  return logCountAlert(fields, settings, {
     id: 'slow-responses',
-    kind: 'log-count',
     title: 'Slow responses',
-    description:
+    severity: 'warning',
+    threshold: 10,
+    filter: { field: fields.durationField, op: 'gt', value: limit },
+    describe: (threshold, windowMinutes) =>
       `${threshold} or more responses slower than ${slowerThanMs} ms within ${windowMinutes} min` +
       ` (${fields.durationField} is in ${fields.durationUnit}).`,
-    severity: settings.severity ?? 'warning',
+  });
+}
+
+/** What one default log-count alert has of its own (settings may override the defaults). */
+interface LogCountDefaults {
+  readonly id: DefaultAlertId;
+  readonly title: string;
+  readonly severity: AlertSeverity;
+  readonly threshold: number;
+  readonly filter: Filter;
+  describe(threshold: number, windowMinutes: number): string;
+}
+
+/**
+ * A default log-count alert: fires when `threshold` or more records match `filter` within the
+ * window, with the settings' overrides of threshold, window, severity, `enabled` and `groupBy`.
+ */
+function logCountAlert(
+  fields: AlertFieldNames,
+  settings: LogCountAlertOverride,
+  defaults: LogCountDefaults,
+): LogCountAlert {
+  const threshold = settings.threshold ?? defaults.threshold;
+  const windowMinutes = settings.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
+  return {
+    id: defaults.id,
+    kind: 'log-count',
+    title: defaults.title,
+    description: defaults.describe(threshold, windowMinutes),
+    severity: settings.severity ?? defaults.severity,
     enabled: settings.enabled ?? true,
-    filter: { field: fields.durationField, op: 'gt', value: limit },
+    filter: defaults.filter,
     comparator: '>=',
     threshold,
     windowMinutes,

@@ -15,3 +15,15 @@ export {
   type ConformanceHarness,
   type ConformanceTarget,
 } from './conformance.js';
+export {
+  fixturesIn,
+  startChild,
+  runChild,
+  tempDirs,
+  readLogRecords,
+  readNdjson,
+  range,
+  type ChildResult,
+  type RunningChild,
+  type TempDirs,
+} from './child-process.js';

@@ -7,7 +7,6 @@
  *   http://host:8080, https://host:8080 → the `http` input (batches POSTed, 200 = accepted)
  *   tcp://host:5000, tls://host:5000    → the `tcp` input with `codec => json_lines`
  */
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   envSchemas,
@@ -19,6 +18,7 @@ import {
   type EnvSpec,
 } from '@lms-logging/core';
 import { z } from 'zod';
+import { PEM_CERTIFICATE, PEM_PRIVATE_KEY, readPemFile } from '../tls-files.js';
 
 export type LogstashProtocol = 'http' | 'tcp';
 
@@ -254,43 +254,18 @@ export function readLogstashEnv(
 ): LogstashBackendOptions {
   const v = readEnv(LOGSTASH_ENV, env);
   const problems: ConfigurationProblem[] = [];
-  const readPem = (
-    variable: string,
-    path: string | undefined,
-    marker: RegExp,
-    what: string,
-  ): string | undefined => {
-    if (path === undefined) return undefined;
-    try {
-      const text = readFileSync(path, 'utf8');
-      if (!marker.test(text)) {
-        problems.push({
-          variable,
-          problem: `${path} holds no PEM ${what}`,
-          expected: `a PEM ${what}`,
-        });
-      }
-      return text;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.push({
-        variable,
-        problem: `cannot read ${path} (${code})`,
-        expected: 'a readable PEM file',
-      });
-      return undefined;
-    }
-  };
-  const CERT = /-----BEGIN CERTIFICATE-----/;
-  const KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
-  const ca = readPem(ENV_NAMES.ca, v.LOGSTASH_CA_FILE, CERT, 'certificate');
-  const clientCert = readPem(
+  const certificate = { marker: PEM_CERTIFICATE, what: 'certificate' };
+  const ca = readPemFile(problems, ENV_NAMES.ca, v.LOGSTASH_CA_FILE, certificate);
+  const clientCert = readPemFile(
+    problems,
     ENV_NAMES.clientCert,
     v.LOGSTASH_CLIENT_CERT_FILE,
-    CERT,
-    'certificate',
+    certificate,
   );
-  const clientKey = readPem(ENV_NAMES.clientKey, v.LOGSTASH_CLIENT_KEY_FILE, KEY, 'private key');
+  const clientKey = readPemFile(problems, ENV_NAMES.clientKey, v.LOGSTASH_CLIENT_KEY_FILE, {
+    marker: PEM_PRIVATE_KEY,
+    what: 'private key',
+  });
 
   if (v.LOGSTASH_URL === undefined) {
     problems.push({

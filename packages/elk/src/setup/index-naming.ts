@@ -4,7 +4,13 @@
  * covers, which the name-based retention task needs.
  */
 import { DEFAULT_DATA_STREAM_PREFIX, DEFAULT_INDEX } from '../config.js';
-import { parseIndexPattern, type IndexPattern } from '../encoder.js';
+import {
+  FIELD_WIDTH,
+  isoWeekOneMonday,
+  parseIndexPattern,
+  type DateField,
+  type IndexPattern,
+} from '../encoder.js';
 
 export interface IndexTargetSpec {
   /** The index setting (`lms-logs-%{+YYYY.MM.dd}`) or the data stream name. */
@@ -60,17 +66,6 @@ export function resolveTarget(spec: IndexTargetSpec): ResolvedTarget {
   return { kind: 'daily', setting, pattern, resourceName, periodOf: matcher };
 }
 
-type Field = 'year' | 'year2' | 'weekyear' | 'week' | 'month' | 'day' | 'hour';
-const WIDTH: Record<Field, number> = {
-  year: 4,
-  year2: 2,
-  weekyear: 4,
-  week: 2,
-  month: 2,
-  day: 2,
-  hour: 2,
-};
-
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -79,7 +74,7 @@ function escapeRegex(text: string): string {
 function nameMatcher(
   parsed: IndexPattern,
 ): (name: string) => { start: number; end: number } | undefined {
-  const fields: Field[] = [];
+  const fields: DateField[] = [];
   let source = '^';
   for (const part of parsed.parts) {
     if (part.kind === 'text') {
@@ -91,7 +86,7 @@ function nameMatcher(
         source += escapeRegex(token.text);
       } else {
         fields.push(token.kind);
-        source += `(\\d{${WIDTH[token.kind]}})`;
+        source += `(\\d{${FIELD_WIDTH[token.kind]}})`;
       }
     }
   }
@@ -99,7 +94,7 @@ function nameMatcher(
   return (name) => {
     const match = regex.exec(name);
     if (!match) return undefined;
-    const value: Partial<Record<Field, number>> = {};
+    const value: Partial<Record<DateField, number>> = {};
     fields.forEach((field, i) => {
       value[field] = Number(match[i + 1]);
     });
@@ -110,13 +105,10 @@ function nameMatcher(
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function spanOf(v: Partial<Record<Field, number>>): { start: number; end: number } | undefined {
+function spanOf(v: Partial<Record<DateField, number>>): { start: number; end: number } | undefined {
   const year = v.year ?? (v.year2 !== undefined ? 2000 + v.year2 : undefined);
   if (v.weekyear !== undefined && v.week !== undefined) {
-    // ISO week: week 1 holds January 4th; weeks start on Monday.
-    const jan4 = Date.UTC(v.weekyear, 0, 4);
-    const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY;
-    const start = monday + (v.week - 1) * 7 * DAY;
+    const start = isoWeekOneMonday(v.weekyear) + (v.week - 1) * 7 * DAY;
     return { start, end: start + 7 * DAY };
   }
   if (year === undefined) return undefined;

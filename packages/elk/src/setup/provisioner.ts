@@ -3,7 +3,6 @@
  * saved objects, connector, rules) when a Kibana URL is configured. Tasks: `retention` and
  * `retention-dry-run` (name-based deletion of expired daily indices) and `disk-check`.
  */
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   defaultAlertDefinitions,
@@ -22,6 +21,7 @@ import {
 import { z } from 'zod';
 import { readElkEnv } from '../config.js';
 import { connectElk } from '../detect.js';
+import { readPemFile } from '../tls-files.js';
 import type { ElkTransport } from '../transport.js';
 import { createDiskCheckTask } from './disk-check.js';
 import { createIndexSetup, type IndexSetup } from './index-setup.js';
@@ -245,18 +245,7 @@ export function createProvisionerFromEnv(env: Env, context: BackendEnvContext): 
         expected: 'both or neither',
       });
     }
-    let ca: string | undefined;
-    if (setup.KIBANA_CA_FILE !== undefined) {
-      try {
-        ca = readFileSync(setup.KIBANA_CA_FILE, 'utf8');
-      } catch (error) {
-        problems.push({
-          variable: 'KIBANA_CA_FILE',
-          problem: `cannot read ${setup.KIBANA_CA_FILE} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-          expected: 'a readable PEM file',
-        });
-      }
-    }
+    const ca = readPemFile(problems, 'KIBANA_CA_FILE', setup.KIBANA_CA_FILE);
     if (setup.KIBANA_TLS_INSECURE) {
       context.warn(
         'elk: Kibana TLS certificate verification is OFF (KIBANA_TLS_INSECURE=true); use KIBANA_CA_FILE instead.',

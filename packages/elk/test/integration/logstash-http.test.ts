@@ -14,7 +14,7 @@ import {
   makeLogstashTestCertificates,
   opensslAvailable,
   type LogstashTestCertificates,
-} from '../support/logstash-certs.js';
+} from '../support/certs.js';
 import {
   startFakeHttpInput,
   type FakeHttpInput,

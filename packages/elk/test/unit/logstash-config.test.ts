@@ -239,7 +239,7 @@ describe('documentation', () => {
             .split(' | ')
             .map((cell) => cell.trim()),
         );
-    const readme = readFileSync(new URL('../../src/logstash/README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../docs/logstash.md', import.meta.url), 'utf8');
     expect(rows(readme)).toEqual(rows(describeEnv(LOGSTASH_ENV)));
   });
 });

@@ -3,19 +3,21 @@
 // name (`@lms-logging/pino` resolves to dist/), so run the build first (`pnpm test` does).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  fixturesIn,
+  range,
+  readLogRecords,
+  readNdjson,
+  runChild,
+  tempDirs,
+} from '@lms-logging/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, range, readLogRecords, readNdjson, runChild, tempDir } from './child.js';
 
-const removers: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of removers.splice(0)) remove();
-});
+const fixture = fixturesIn(new URL('../fixtures/', import.meta.url));
 
-function workDir(): string {
-  const { dir, remove } = tempDir('lms-pino-exit-');
-  removers.push(remove);
-  return dir;
-}
+const workDirs = tempDirs('lms-pino-exit-');
+afterEach(workDirs.removeAll);
+const workDir = workDirs.make;
 
 /** The fixtures log `audit` (35) when seq % 100 === 1, `error` when seq % 10 === 0, else info. */
 function expectedLevel(seq: number): string {

@@ -3,27 +3,22 @@
 // (`pnpm test` at the root does).
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  fixture,
+  fixturesIn,
   range,
   readLogRecords,
   readNdjson,
   runChild,
   startChild,
-  tempDir,
-} from './child.js';
+  tempDirs,
+} from '@lms-logging/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 
-const removers: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of removers.splice(0)) remove();
-});
+const fixture = fixturesIn(new URL('../fixtures/', import.meta.url));
 
-function workDir(): string {
-  const { dir, remove } = tempDir('lms-winston-exit-');
-  removers.push(remove);
-  return dir;
-}
+const workDirs = tempDirs('lms-winston-exit-');
+afterEach(workDirs.removeAll);
+const workDir = workDirs.make;
 
 /** Every log file is named after the UTC day of the records in it, and each line is a record. */
 function expectWellFormedLogFiles(dir: string): void {

@@ -1,27 +1,26 @@
-import {
-  createShipper,
-  createShipperFromEnv,
-  type Env,
-  type Shipper,
-  type ShipperOptions,
-  type ShipperOverrides,
-} from '@lms-logging/core';
+import { createShipper, type Shipper, type ShipperOptions } from '../shipper.js';
+import type { Env } from './env-spec.js';
+import { createShipperFromEnv, type ShipperOverrides } from './from-env.js';
 
 /** Ship through a shipper you built yourself. */
 export interface ShipperSource {
   readonly shipper: Shipper;
-  /** Whether closing the destination closes this shipper too. Default `true`. */
+  /**
+   * Whether closing the adapter (destination, transport) closes this shipper too. Default
+   * `true`; set `false` when the shipper is shared with other loggers (they then only flush it).
+   */
   readonly closeShipper?: boolean;
 }
 
 /** Build the shipper from `LMS_*` variables (the default, with `process.env`). */
-export interface EnvSource {
+export interface EnvShipperSource {
   readonly env?: Env;
   /** Options that win over what the variables say (a `backend` object, a `deadLetter`, ...). */
   readonly overrides?: ShipperOverrides;
 }
 
-export type ShipperSourceOptions = ShipperSource | ShipperOptions | EnvSource;
+/** How a logger adapter gets its shipper: given, built from options, or built from env. */
+export type ShipperSourceOptions = ShipperSource | ShipperOptions | EnvShipperSource;
 
 export interface ResolvedShipper {
   readonly shipper: Shipper;
@@ -29,7 +28,10 @@ export interface ResolvedShipper {
   readonly owned: boolean;
 }
 
-/** `{ shipper }`, `{ backend, ... }` (ShipperOptions) or env-based, in that order. */
+/**
+ * The shipper a logger adapter writes to: `{ shipper }`, `{ backend, ... }` (ShipperOptions,
+ * without the adapter's own `ownKeys`) or env-based, in that order.
+ */
 export function resolveShipper(
   options: ShipperSourceOptions,
   ownKeys: readonly string[],
@@ -42,7 +44,7 @@ export function resolveShipper(
     for (const key of ownKeys) delete shipperOptions[key];
     return { shipper: createShipper(shipperOptions as unknown as ShipperOptions), owned: true };
   }
-  const source = options as EnvSource;
+  const source = options as EnvShipperSource;
   return {
     shipper: createShipperFromEnv(source.env ?? process.env, source.overrides),
     owned: true,

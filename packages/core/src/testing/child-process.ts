@@ -1,11 +1,19 @@
+// Helpers for tests that run a fixture script in a real Node child process and read what it
+// wrote (stdout, stderr, `lms-*.log` files, NDJSON files). No test framework imports: any
+// runner can use them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const fixture = (name: string): string =>
-  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+/**
+ * A resolver for fixture files in `dir` (a `file:` URL, e.g.
+ * `new URL('../fixtures/', import.meta.url)`; keep the trailing slash).
+ */
+export function fixturesIn(dir: URL): (name: string) => string {
+  return (name) => fileURLToPath(new URL(name, dir));
+}
 
 export interface ChildResult {
   readonly code: number | null;
@@ -22,7 +30,7 @@ export interface RunningChild {
   onLine(listener: (line: string) => void): void;
 }
 
-/** Starts `node <fixture> ...args` with only the given variables (plus PATH/HOME) set. */
+/** Starts `node <script> ...args` with only the given variables (plus PATH/HOME) set. */
 export function startChild(
   script: string,
   env: Record<string, string>,
@@ -61,6 +69,7 @@ export function startChild(
   return { child, done, onLine: (listener) => listeners.push(listener) };
 }
 
+/** `startChild(...).done`: the child's exit and output once it has ended. */
 export function runChild(
   script: string,
   env: Record<string, string>,
@@ -70,9 +79,26 @@ export function runChild(
   return startChild(script, env, args, killAfterMs).done;
 }
 
-export function tempDir(prefix: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+export interface TempDirs {
+  /** A fresh, empty directory under the OS temp dir. */
+  readonly make: () => string;
+  /** Removes every directory `make` returned so far (call it after each test). */
+  readonly removeAll: () => void;
+}
+
+/** Temporary directories named `<prefix>XXXXXX`, removed together by `removeAll`. */
+export function tempDirs(prefix: string): TempDirs {
+  const made: string[] = [];
+  return {
+    make: () => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    removeAll: () => {
+      for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Every line of every `lms-*.log` file in `dir`, parsed (a bad line fails the parse). */
@@ -84,6 +110,7 @@ export function readLogRecords(dir: string): Record<string, unknown>[] {
   return files.flatMap((name) => readNdjson(join(dir, name)));
 }
 
+/** The lines of an NDJSON file, parsed; `[]` when the file does not exist. */
 export function readNdjson(path: string): Record<string, unknown>[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
@@ -92,4 +119,5 @@ export function readNdjson(path: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** `[0, 1, ..., count - 1]`. */
 export const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
