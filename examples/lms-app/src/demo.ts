@@ -84,7 +84,11 @@ async function main(): Promise<void> {
 }
 
 function where(env: Record<string, string | undefined>, backend: string): string {
-  if (backend === 'file') return `${resolve(env.LMS_LOG_DIR ?? 'logs')}/lms-YYYY-MM-DD.log`;
+  if (backend === 'file') {
+    const dir = resolve(env.LMS_LOG_DIR ?? 'logs');
+    const files = readdirSync(dir).filter((f) => /^lms-.*\.log$/.test(f));
+    return files.map((f) => join(dir, f)).join(', ');
+  }
   if (backend === 'elk')
     return `Elasticsearch/OpenSearch at ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_CLOUD_ID ?? '?'}`;
   return backend;
