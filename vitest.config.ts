@@ -12,7 +12,7 @@ export default defineConfig({
         replacement: src('./packages/core/src/testing/index.ts'),
       },
       {
-        find: /^@lms-logging\/(core|winston|pino|elk|cloudwatch|cli)$/,
+        find: /^@lms-logging\/(core|winston|pino|elk|cloudwatch|graylog|cli)$/,
         replacement: src('./packages/$1/src/index.ts'),
       },
     ],
