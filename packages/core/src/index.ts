@@ -56,6 +56,7 @@ export {
 export { ConfigurationError, type ConfigurationProblem } from './config/configuration-error.js';
 export {
   readEnv,
+  readAllEnv,
   envSchemas,
   describeEnv,
   type Env,

@@ -31,8 +31,8 @@ import {
   type QueryDefinition,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  ConfigurationError,
   defaultAlertDefinitions,
+  readAllEnv,
   readEnv,
   type AlertDefinition,
   type AlertOverrides,
@@ -438,21 +438,10 @@ export function createCloudWatchProvisioner(
 
 /** `lms-logs setup` with `LMS_LOG_BACKEND=cloudwatch`. */
 export function createProvisionerFromEnv(env: Env, context: BackendEnvContext): Provisioner {
-  const problems: ConfigurationError['problems'][number][] = [];
-  const collect = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (error instanceof ConfigurationError) {
-        problems.push(...error.problems);
-        return undefined;
-      }
-      throw error;
-    }
-  };
-  const base = collect(() => readEnv(CLOUDWATCH_ENV, env));
-  const setup = collect(() => readEnv(CLOUDWATCH_SETUP_ENV, env));
-  if (base === undefined || setup === undefined) throw new ConfigurationError(problems);
+  const [base, setup] = readAllEnv(
+    () => readEnv(CLOUDWATCH_ENV, env),
+    () => readEnv(CLOUDWATCH_SETUP_ENV, env),
+  );
   const schema = env['LMS_LOG_SCHEMA'] === 'ecs' ? 'ecs' : 'lms';
   return createCloudWatchProvisioner({
     logGroupName: base.LMS_CLOUDWATCH_LOG_GROUP,

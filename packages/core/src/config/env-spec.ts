@@ -96,3 +96,27 @@ export function describeEnv(spec: EnvSpec): string {
     )
     .join('\n');
 }
+
+type Results<T extends readonly (() => unknown)[]> = { [K in keyof T]: ReturnType<T[K]> };
+
+/**
+ * Runs several readers (each may throw a `ConfigurationError`) and throws one error with every
+ * problem of all of them, so one run shows everything to fix across a backend's variable sets.
+ */
+export function readAllEnv<T extends readonly (() => unknown)[]>(...readers: T): Results<T> {
+  const problems: ConfigurationProblem[] = [];
+  const results = readers.map((read) => {
+    try {
+      return read();
+    } catch (error) {
+      // By name: a backend may carry core's other build (ESM beside CommonJS).
+      if (error instanceof Error && error.name === 'ConfigurationError') {
+        problems.push(...(error as ConfigurationError).problems);
+        return undefined;
+      }
+      throw error;
+    }
+  });
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return results as Results<T>;
+}

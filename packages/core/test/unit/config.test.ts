@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/config/configuration-error.js';
-import { readEnv, envSchemas } from '../../src/config/env-spec.js';
+import { readAllEnv, readEnv, envSchemas } from '../../src/config/env-spec.js';
 import { createShipperFromEnv, shipperOptionsFromEnv } from '../../src/config/from-env.js';
 
 function configError(fn: () => unknown): ConfigurationError {
@@ -78,5 +78,23 @@ describe('configuration from the environment', () => {
     expect(error.message).toBe(
       'LMS_LOG_BACKEND=papertrail needs the package @lms-logging/papertrail: add it with `npm install @lms-logging/papertrail` (or pnpm add / yarn add)',
     );
+  });
+
+  it('reports the problems of several variable sets in one error', () => {
+    const spec = (name: string) => ({
+      [name]: { schema: envSchemas.url, expected: 'a URL', required: true, description: '' },
+    });
+    const error = configError(() =>
+      readAllEnv(
+        () => readEnv(spec('FIRST_URL'), {}),
+        () => readEnv(spec('SECOND_URL'), { SECOND_URL: 'nope' }),
+      ),
+    );
+    expect(error.problems.map((p) => p.variable)).toEqual(['FIRST_URL', 'SECOND_URL']);
+    const [a, b] = readAllEnv(
+      () => readEnv(spec('FIRST_URL'), { FIRST_URL: 'http://a' }),
+      () => 42,
+    );
+    expect([a.FIRST_URL, b]).toEqual(['http://a', 42]);
   });
 });

@@ -7,6 +7,7 @@ import {
   ConfigurationError,
   defaultAlertDefinitions,
   envSchemas,
+  readAllEnv,
   readEnv,
   type AlertOverrides,
   type BackendEnvContext,
@@ -217,21 +218,11 @@ export const ELK_SETUP_ENV = {
  * `ELK_SETUP_ENV` for Kibana. Throws one `ConfigurationError` naming every bad variable.
  */
 export function createProvisionerFromEnv(env: Env, context: BackendEnvContext): ElkProvisioner {
+  const [elk, setup] = readAllEnv(
+    () => readElkEnv(env, context),
+    () => readEnv(ELK_SETUP_ENV, env),
+  );
   const problems: ConfigurationProblem[] = [];
-  const collect = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (error instanceof ConfigurationError) {
-        problems.push(...error.problems);
-        return undefined;
-      }
-      throw error;
-    }
-  };
-  const elk = collect(() => readElkEnv(env, context));
-  const setup = collect(() => readEnv(ELK_SETUP_ENV, env));
-  if (elk === undefined || setup === undefined) throw new ConfigurationError(problems);
 
   let kibana: ElkProvisionerKibanaOptions | undefined;
   if (setup.KIBANA_URL !== undefined) {
