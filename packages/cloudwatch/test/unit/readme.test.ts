@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describeEnv } from '@lms-logging/core';
+import { envTableRows } from '@lms-logging/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CLOUDWATCH_ENV } from '../../src/config.js';
 import { CLOUDWATCH_SETUP_ENV } from '../../src/setup/provisioner.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const rows = (text: string): string[] =>
-  text
-    .split('\n')
-    .filter((l) => /^\| `[A-Z_]+`\s*\|/.test(l))
-    .map((l) =>
-      l
-        .split('|')
-        .map((cell) => cell.trim())
-        .join('|'),
-    );
+const rows = envTableRows;
 
 describe('README', () => {
   it('documents every variable as the env spec describes it', () => {

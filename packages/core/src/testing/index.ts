@@ -27,3 +27,4 @@ export {
   type RunningChild,
   type TempDirs,
 } from './child-process.js';
+export { envTableRows } from './env-table.js';

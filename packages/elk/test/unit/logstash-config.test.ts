@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, describeEnv } from '@lms-logging/core';
+import { envTableRows } from '@lms-logging/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createLogstashBackend,
@@ -228,18 +229,7 @@ describe('backend settings', () => {
 
 describe('documentation', () => {
   it("the README's variable table is LOGSTASH_ENV", () => {
-    // Compared cell by cell: prettier pads markdown tables.
-    const rows = (text: string): string[][] =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith('| `'))
-        .map((line) =>
-          line
-            .slice(1, -1)
-            .split(' | ')
-            .map((cell) => cell.trim()),
-        );
     const readme = readFileSync(new URL('../../docs/logstash.md', import.meta.url), 'utf8');
-    expect(rows(readme)).toEqual(rows(describeEnv(LOGSTASH_ENV)));
+    expect(envTableRows(readme)).toEqual(envTableRows(describeEnv(LOGSTASH_ENV)));
   });
 });
