@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
   logger.info('LMS backend stopping', { event: 'app.stop' });
   await logger.close();
 
-  // Low disk on the logging host: the real usage of the disk that holds the logs.
+  // Low disk on the logging host: the real usage of the disk that holds the logs (the directory
+  // exists only after the file backend has written, so make it for the other backends).
+  mkdirSync(resolve(env.LMS_LOG_DIR), { recursive: true });
   const [disk] = await checkLocalDisk([resolve(env.LMS_LOG_DIR)]);
   if (disk) evaluator.observeMetric(hostname(), DISK_USED_PERCENT, disk.usedPercent);
 
@@ -91,6 +93,7 @@ function where(env: Record<string, string | undefined>, backend: string): string
   }
   if (backend === 'elk')
     return `Elasticsearch/OpenSearch at ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_CLOUD_ID ?? '?'}`;
+  if (backend === 'graylog') return `Graylog GELF input ${env.GRAYLOG_URL ?? '?'}`;
   return backend;
 }
 

@@ -1,5 +1,6 @@
 // The README's demo, run as a user runs it (the built app in a child process): on the embedded
-// `file` backend, and with LMS_LOG_BACKEND=elk against the real OpenSearch on 127.0.0.1:9200.
+// `file` backend, with LMS_LOG_BACKEND=elk against the real OpenSearch on 127.0.0.1:9200, and
+// with LMS_LOG_BACKEND=graylog against the Go GELF receiver built from Graylog's go-gelf library.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildReceiver, startReceiver } from '../../../packages/graylog/test/support/receiver.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -63,5 +65,34 @@ describe('pnpm demo', () => {
     const res = await fetch(`http://127.0.0.1:9200/${prefix}-*/_count`);
     expect(((await res.json()) as { count: number }).count).toBe(shipped);
     await fetch(`http://127.0.0.1:9200/${prefix}-*`, { method: 'DELETE' });
+  });
+
+  it('ships to a Graylog GELF TCP input when LMS_LOG_BACKEND=graylog', async () => {
+    buildReceiver();
+    const receiver = await startReceiver('tcp');
+    try {
+      const { stdout, shipped } = await demo({
+        LMS_LOG_BACKEND: 'graylog',
+        GRAYLOG_URL: `tcp://127.0.0.1:${receiver.port}`,
+        ENVIRONMENT: 'demo',
+        LMS_LOG_DIR: mkdtempSync(join(tmpdir(), 'lms-demo-')),
+      });
+      expect(shipped).toBeGreaterThan(100);
+      expect(stdout).toMatch(/dead-lettered 0, dropped 0/);
+      const messages = await receiver.waitFor(shipped);
+      expect(messages).toHaveLength(shipped);
+      expect(receiver.errors).toEqual([]);
+      expect(
+        messages.every((m) => m.version === '1.1' && m.extra?.['_environment'] === 'demo'),
+      ).toBe(true);
+      const failed = messages.find((m) => m.short_message === 'grade submission failed');
+      expect(failed?.level).toBe(3);
+      expect(failed?.full_message).toMatch(/deadlock detected/);
+      const serverErrors = messages.filter((m) => m.extra?.['_status_code'] === 500);
+      expect(serverErrors.length).toBeGreaterThan(0);
+      expect(serverErrors.every((m) => m.level === 3)).toBe(true);
+    } finally {
+      await receiver.stop();
+    }
   });
 });

@@ -165,3 +165,18 @@ export {
   type RedactionOptions,
   type RedactionPattern,
 } from './redact/index.js';
+export {
+  createJsonClient,
+  basicAuthorization,
+  type HttpMethod,
+  type JsonClient,
+  type JsonClientOptions,
+  type JsonRequestOptions,
+  type JsonResponse,
+} from './http/json-client.js';
+export {
+  readPemFile,
+  PEM_CERTIFICATE,
+  PEM_PRIVATE_KEY,
+  type PemContent,
+} from './config/pem-file.js';

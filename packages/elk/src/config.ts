@@ -15,7 +15,7 @@ import {
 } from '@lms-logging/core';
 import { z } from 'zod';
 import { dataStreamNameProblem, parseIndexPattern } from './encoder.js';
-import { PEM_CERTIFICATE, readPemFile } from './tls-files.js';
+import { PEM_CERTIFICATE, readPemFile } from '@lms-logging/core';
 import type { ElkTransport } from './transport.js';
 
 export type ElkFlavor = 'elasticsearch' | 'opensearch';

@@ -18,7 +18,7 @@ import {
   type EnvSpec,
 } from '@lms-logging/core';
 import { z } from 'zod';
-import { PEM_CERTIFICATE, PEM_PRIVATE_KEY, readPemFile } from '../tls-files.js';
+import { PEM_CERTIFICATE, PEM_PRIVATE_KEY, readPemFile } from '@lms-logging/core';
 
 export type LogstashProtocol = 'http' | 'tcp';
 

@@ -1,11 +1,9 @@
 /**
- * A small Kibana REST client over node:http(s): space prefix (`/s/<space>`), `kbn-xsrf` on every
+ * The Kibana REST client (core's JSON client): space prefix (`/s/<space>`), `kbn-xsrf` on every
  * non-GET request, API key or basic auth, a CA file and certificate verification on by default.
- * node:https instead of `fetch` because Node's global fetch takes no per-request CA.
  */
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { basicAuthorization, createJsonClient } from '@lms-logging/core';
 
 export interface KibanaAuth {
   /** `Authorization: ApiKey <key>`: the base64 `id:key` encoding, or `id:key` (encoded here). */
@@ -71,8 +69,6 @@ export function encodeKibanaApiKey(apiKey: string): string {
 }
 
 export function createKibanaClient(options: KibanaConnectionOptions): KibanaClient {
-  const base = new URL(options.url);
-  const basePath = base.pathname.replace(/\/+$/, '');
   const space =
     options.space === undefined || options.space === 'default' ? undefined : options.space;
   const auth = options.auth ?? {};
@@ -80,12 +76,21 @@ export function createKibanaClient(options: KibanaConnectionOptions): KibanaClie
     auth.apiKey !== undefined
       ? `ApiKey ${encodeKibanaApiKey(auth.apiKey)}`
       : auth.username !== undefined && auth.password !== undefined
-        ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
+        ? basicAuthorization(auth.username, auth.password)
         : undefined;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const client = createJsonClient({
+    url: options.url,
+    service: 'Kibana',
+    ...(authorization !== undefined ? { authorization } : {}),
+    ...(options.headers !== undefined ? { headers: options.headers } : {}),
+    // Kibana rejects every non-GET request without it (cross-site request forgery protection).
+    writeHeaders: { 'kbn-xsrf': 'true' },
+    ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
   let versionPromise: Promise<string> | undefined;
 
-  const request = <T>(
+  const request = async <T>(
     method: KibanaMethod,
     path: string,
     body?: unknown,
@@ -95,58 +100,19 @@ export function createKibanaClient(options: KibanaConnectionOptions): KibanaClie
       requestOptions.inSpace === false || space === undefined
         ? ''
         : `/s/${encodeURIComponent(space)}`;
-    const query = requestOptions.query;
-    const search =
-      query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      ...options.headers,
-    };
-    if (authorization !== undefined) headers['authorization'] = authorization;
-    // Kibana rejects every non-GET request without it (cross-site request forgery protection).
-    if (method !== 'GET') headers['kbn-xsrf'] = 'true';
-    let payload: Buffer | undefined;
+    let payload: { contentType: string; data: Buffer } | undefined;
     if (requestOptions.file !== undefined) {
       const boundary = `----lms-logging-${randomBytes(12).toString('hex')}`;
-      payload = multipart(boundary, requestOptions.file);
-      headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
-    } else if (body !== undefined) {
-      payload = Buffer.from(JSON.stringify(body), 'utf8');
-      headers['content-type'] = 'application/json';
+      payload = {
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        data: multipart(boundary, requestOptions.file),
+      };
     }
-    if (payload !== undefined) headers['content-length'] = String(payload.length);
-    const url = new URL(`${base.origin}${basePath}${prefix}${path}${search}`);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(
-        url,
-        {
-          method,
-          headers,
-          timeout: timeoutMs,
-          ...(url.protocol === 'https:'
-            ? {
-                rejectUnauthorized: !(options.tls?.insecure ?? false),
-                ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
-              }
-            : {}),
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ statusCode: res.statusCode ?? 0, body: parseJson(text) as T });
-          });
-        },
-      );
-      req.on('timeout', () =>
-        req.destroy(new Error(`Kibana did not answer ${method} ${path} within ${timeoutMs} ms`)),
-      );
-      req.on('error', reject);
-      req.end(payload);
+    const res = await client.request<T>(method, `${prefix}${path}`, body, {
+      ...(requestOptions.query !== undefined ? { query: requestOptions.query } : {}),
+      ...(payload !== undefined ? { payload } : {}),
     });
+    return { statusCode: res.statusCode, body: res.body };
   };
 
   return {
@@ -179,15 +145,6 @@ function multipart(boundary: string, file: MultipartFile): Buffer {
     Buffer.from(file.content, 'utf8'),
     Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
   ]);
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** Kibana's error answer in one line. */

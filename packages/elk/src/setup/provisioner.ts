@@ -22,7 +22,7 @@ import {
 import { z } from 'zod';
 import { readElkEnv } from '../config.js';
 import { connectElk } from '../detect.js';
-import { readPemFile } from '../tls-files.js';
+import { readPemFile } from '@lms-logging/core';
 import type { ElkTransport } from '../transport.js';
 import { createDiskCheckTask } from './disk-check.js';
 import { createIndexSetup, type IndexSetup } from './index-setup.js';

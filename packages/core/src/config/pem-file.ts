@@ -3,7 +3,7 @@
  * name, at start-up, so a missing or wrong file is a configuration problem naming its variable.
  */
 import { readFileSync } from 'node:fs';
-import type { ConfigurationProblem } from '@lms-logging/core';
+import type { ConfigurationProblem } from './configuration-error.js';
 
 export const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
 export const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
