@@ -5,8 +5,10 @@
  */
 import {
   ConfigurationError,
+  PEM_CERTIFICATE,
   envSchemas,
   readEnv,
+  readPemFile,
   type BackendEnvContext,
   type BackendLimits,
   type ConfigurationProblem,
@@ -15,7 +17,6 @@ import {
 } from '@lms-logging/core';
 import { z } from 'zod';
 import { dataStreamNameProblem, parseIndexPattern } from './encoder.js';
-import { PEM_CERTIFICATE, readPemFile } from '@lms-logging/core';
 import type { ElkTransport } from './transport.js';
 
 export type ElkFlavor = 'elasticsearch' | 'opensearch';

@@ -62,6 +62,8 @@ export {
   inputTitle,
   streamBody,
   streamRule,
+  createDiskReportTask,
+  type DiskReportOptions,
   type GraylogProvisionerOptions,
   type GelfInputProtocol,
   type GelfInputWish,

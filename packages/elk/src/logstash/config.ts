@@ -9,8 +9,11 @@
  */
 import {
   ConfigurationError,
+  PEM_CERTIFICATE,
+  PEM_PRIVATE_KEY,
   envSchemas,
   readEnv,
+  readPemFile,
   type BackendEnvContext,
   type BackendLimits,
   type ConfigurationProblem,
@@ -18,7 +21,6 @@ import {
   type EnvSpec,
 } from '@lms-logging/core';
 import { z } from 'zod';
-import { PEM_CERTIFICATE, PEM_PRIVATE_KEY, readPemFile } from '@lms-logging/core';
 
 export type LogstashProtocol = 'http' | 'tcp';
 

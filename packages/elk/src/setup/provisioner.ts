@@ -9,6 +9,7 @@ import {
   envSchemas,
   readAllEnv,
   readEnv,
+  readPemFile,
   type AlertOverrides,
   type BackendEnvContext,
   type ConfigurationProblem,
@@ -22,7 +23,6 @@ import {
 import { z } from 'zod';
 import { readElkEnv } from '../config.js';
 import { connectElk } from '../detect.js';
-import { readPemFile } from '@lms-logging/core';
 import type { ElkTransport } from '../transport.js';
 import { createDiskCheckTask } from './disk-check.js';
 import { createIndexSetup, type IndexSetup } from './index-setup.js';

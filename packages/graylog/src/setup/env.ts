@@ -126,6 +126,13 @@ export const GRAYLOG_SETUP_ENV = {
     expected: 'a path on the Graylog server (PKCS#8 PEM)',
     description: 'Private key of the `tls` GELF input (a path Graylog reads).',
   },
+  LMS_GRAYLOG_DISK_PATHS: {
+    schema: envSchemas.list,
+    expected: 'comma-separated paths',
+    description:
+      'Filesystems `lms-logs task disk-report` measures and ships (`disk_used_percent`) for the low-disk alert.',
+    defaultText: '`/`',
+  },
 } satisfies EnvSpec;
 
 export interface GraylogApiSettings {
@@ -146,6 +153,7 @@ export interface GraylogSetupSettings {
   readonly notificationId?: string;
   readonly inputs: readonly GelfInputWish[];
   readonly inputTls?: { readonly certFile: string; readonly keyFile: string };
+  readonly diskPaths: readonly string[];
 }
 
 /** The API base with `/api` at its end, however the user wrote it. */
@@ -210,6 +218,7 @@ export function readGraylogSetupEnv(env: Env): GraylogSetupSettings {
     replicas: v.LMS_GRAYLOG_REPLICAS,
     notificationId: v.LMS_GRAYLOG_NOTIFICATION_ID,
     inputs,
+    diskPaths: v.LMS_GRAYLOG_DISK_PATHS ?? ['/'],
     ...(wantsTls && certFile !== undefined && keyFile !== undefined
       ? { inputTls: { certFile, keyFile } }
       : {}),

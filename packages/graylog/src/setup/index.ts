@@ -28,3 +28,4 @@ export {
   type EventDefinitionContext,
   type IndexSetWish,
 } from './resources.js';
+export { createDiskReportTask, type DiskReportOptions } from './disk-report.js';

@@ -20,6 +20,7 @@ import {
 } from '@lms-logging/core';
 import { GRAYLOG_ENV } from '../config.js';
 import { createGraylogApi, type GraylogApi } from './api.js';
+import { createDiskReportTask } from './disk-report.js';
 import { differences } from './compare.js';
 import { readGraylogSetupEnv, type GelfInputWish, type GraylogApiSettings } from './env.js';
 import {
@@ -410,11 +411,12 @@ export function createProvisionerFromEnv(env: Env, context: BackendEnvContext): 
       'graylog: REST API TLS certificate verification is OFF (GRAYLOG_TLS_INSECURE=true); use GRAYLOG_API_CA_FILE instead.',
     );
   }
-  return createGraylogProvisioner({
+  const schema = env['LMS_LOG_SCHEMA'] === 'ecs' ? 'ecs' : 'lms';
+  const provisioner = createGraylogProvisioner({
     api: { ...settings.api, insecure },
     environment: context.environment,
     retentionDays: context.retentionDays,
-    schema: env['LMS_LOG_SCHEMA'] === 'ecs' ? 'ecs' : 'lms',
+    schema,
     inputs: settings.inputs,
     warn: context.warn,
     ...(settings.indexPrefix !== undefined ? { indexPrefix: settings.indexPrefix } : {}),
@@ -423,4 +425,16 @@ export function createProvisionerFromEnv(env: Env, context: BackendEnvContext): 
     ...(settings.notificationId !== undefined ? { notificationId: settings.notificationId } : {}),
     ...(settings.inputTls !== undefined ? { inputTls: settings.inputTls } : {}),
   });
+  const lowDisk = defaultAlertDefinitions({ schema }).find((d) => d.id === 'low-disk');
+  return {
+    ...provisioner,
+    tasks: {
+      'disk-report': createDiskReportTask({
+        env,
+        context,
+        paths: settings.diskPaths,
+        threshold: lowDisk?.threshold ?? 85,
+      }),
+    },
+  };
 }
