@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
-for (const name of ['pipeline', 'elk', 'cloudwatch']) {
+for (const name of ['pipeline', 'elk', 'cloudwatch', 'graylog']) {
   if (only && only !== name) continue;
   const script = join(here, name, `${name}.mjs`);
   if (!existsSync(script)) continue;

@@ -42,6 +42,9 @@ export interface GraylogBackend extends Backend<GraylogPayload, GraylogResponse>
   readonly connections: number;
 }
 
+/** Bytes below the UDP limit under which a message surely fits once compressed. */
+const COMPRESSION_SLACK_BYTES = 1024;
+
 /** Core cuts batches to these; one GELF message is at most 1 MiB of JSON. */
 export const GRAYLOG_LIMITS: BackendLimits = {
   maxBatchBytes: 4 * 1024 * 1024,
@@ -60,14 +63,24 @@ export function createGraylogBackend(options: GraylogBackendOptions): GraylogBac
   const encodeUdp = (records: readonly QueuedRecord[]): GraylogPayload => {
     const max = maxUdpMessageBytes(chunkSize);
     const messages = records.map((q) => {
-      const { json, truncated } = shrinkGelf(
-        queuedToGelf(q),
-        (candidate) => compress(candidate, compression).length <= max,
-      );
-      if (truncated) {
+      const message = queuedToGelf(q);
+      const json = JSON.stringify(message);
+      // Compression can grow a message only by its header and a few bytes per 16 KiB block:
+      // anything this far below the limit fits, and is compressed once, not measured first.
+      if (Buffer.byteLength(json, 'utf8') + COMPRESSION_SLACK_BYTES <= max) {
+        return chunkMessage(compress(json, compression), chunkSize);
+      }
+      let measured: { readonly json: string; readonly bytes: Buffer } | undefined;
+      const shrunk = shrinkGelf(message, (candidate) => {
+        measured = { json: candidate, bytes: compress(candidate, compression) };
+        return measured.bytes.length <= max;
+      });
+      if (shrunk.truncated) {
         options.warn?.(`graylog: record ${q.id} truncated to fit ${MAX_CHUNKS} UDP chunks`);
       }
-      return chunkMessage(compress(json, compression), chunkSize);
+      const bytes =
+        measured?.json === shrunk.json ? measured.bytes : compress(shrunk.json, compression);
+      return chunkMessage(bytes, chunkSize);
     });
     return { protocol: 'udp', messages };
   };
@@ -114,16 +127,21 @@ export function createGraylogBackend(options: GraylogBackendOptions): GraylogBac
     },
     async send(payload, context): Promise<GraylogResponse> {
       if (payload.protocol === 'udp') {
-        let delivered = 0;
-        try {
-          for (const datagrams of payload.messages) {
-            await udpSender!.send(datagrams);
-            delivered++;
-          }
-        } catch (error) {
-          return { delivered, total: payload.messages.length, error };
-        }
-        return { delivered, total: payload.messages.length };
+        // Datagrams are not acknowledged and may arrive in any order anyway: send the whole
+        // batch at once rather than waiting for each send callback in turn.
+        const results = await Promise.allSettled(
+          payload.messages.map((datagrams) => udpSender!.send(datagrams)),
+        );
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+        const total = payload.messages.length;
+        const firstError = results.find((r) => r.status === 'rejected');
+        if (firstError === undefined) return { delivered: total, total };
+        return {
+          delivered: total - failed.length,
+          total,
+          failed,
+          error: firstError.reason as unknown,
+        };
       }
       if ('frames' in payload) {
         if (payload.count === 0) return { delivered: 0, total: 0 };

@@ -13,8 +13,10 @@ import {
 import type { QueuedRecord } from '@lms-logging/core';
 
 export interface GraylogResponse {
-  /** Messages of the batch delivered (in order) before the send stopped. */
+  /** Messages of the batch delivered (in order, unless `failed` says which were not). */
   readonly delivered: number;
+  /** UDP: indexes of the messages whose send failed (the batch is sent all at once). */
+  readonly failed?: readonly number[];
   readonly total: number;
   /** Why the send stopped early. */
   readonly error?: unknown;
@@ -55,7 +57,8 @@ export function classifyGraylogOutcome(
     action = { kind: 'retry', reason: r.error === undefined ? 'not sent' : describeError(r.error) };
   }
   if (r.delivered === 0 || records.length <= 1) return action;
-  const rest = Array.from({ length: records.length - r.delivered }, (_, i) => i + r.delivered);
+  const rest =
+    r.failed ?? Array.from({ length: records.length - r.delivered }, (_, i) => i + r.delivered);
   if (action.kind === 'drop') {
     return {
       kind: 'partial',

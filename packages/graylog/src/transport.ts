@@ -27,12 +27,9 @@ export function maxUdpMessageBytes(chunkSize: number): number {
 }
 
 /** The datagrams of one (compressed) message: itself when it fits, else up to 128 chunks. */
-export function chunkMessage(
-  data: Buffer,
-  chunkSize: number,
-  messageId = randomBytes(8),
-): Buffer[] {
+export function chunkMessage(data: Buffer, chunkSize: number, messageId?: Buffer): Buffer[] {
   if (data.length <= chunkSize) return [data];
+  const id = messageId ?? randomBytes(8);
   const dataPerChunk = chunkSize - CHUNK_HEADER_BYTES;
   const count = Math.ceil(data.length / dataPerChunk);
   if (count > MAX_CHUNKS) {
@@ -41,7 +38,7 @@ export function chunkMessage(
   const chunks: Buffer[] = [];
   for (let seq = 0; seq < count; seq++) {
     const body = data.subarray(seq * dataPerChunk, (seq + 1) * dataPerChunk);
-    const header = Buffer.from([0x1e, 0x0f, ...messageId, seq, count]);
+    const header = Buffer.from([0x1e, 0x0f, ...id, seq, count]);
     chunks.push(Buffer.concat([header, body]));
   }
   return chunks;
@@ -68,11 +65,14 @@ export function createUdpSender(host: string, port: number): UdpSender {
   return {
     async send(datagrams) {
       const s = open();
-      for (const datagram of datagrams) {
-        await new Promise<void>((resolve, reject) => {
-          s.send(datagram, port, host, (error) => (error ? reject(error) : resolve()));
-        });
-      }
+      await Promise.all(
+        datagrams.map(
+          (datagram) =>
+            new Promise<void>((resolve, reject) => {
+              s.send(datagram, port, host, (error) => (error ? reject(error) : resolve()));
+            }),
+        ),
+      );
     },
     close() {
       const s = socket;
