@@ -66,8 +66,9 @@ describe('lms-logs against a real OpenSearch', () => {
     const shipped = await cli(['ship'], {}, lines);
     expect(shipped.err).toContain('shipped 3 of 3 records to elk');
     expect(shipped.code).toBe(0);
-    await fetch(`${URL_9200}/${prefix}-2026.11.29/_refresh`, { method: 'POST' });
-    const res = await fetch(`${URL_9200}/${prefix}-2026.11.29/_search?sort=@timestamp:asc&size=10`);
+    // The line that is not JSON is stamped with the time of reading, so it lands in today's index.
+    await fetch(`${URL_9200}/${prefix}-*/_refresh`, { method: 'POST' });
+    const res = await fetch(`${URL_9200}/${prefix}-*/_search?sort=@timestamp:asc&size=10`);
     const body = (await res.json()) as { hits: { hits: { _source: Record<string, unknown> }[] } };
     const docs = body.hits.hits.map((h) => h._source);
     expect(docs).toHaveLength(3);
