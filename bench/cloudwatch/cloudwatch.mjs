@@ -10,9 +10,10 @@
 // cost (parsing N events back) is not charged to either library.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixed, int, load, median, records, sleep } from '../shared.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -52,31 +53,6 @@ const CONTENDERS = [
   },
 ];
 const OURS = 'ours';
-
-/** A record shaped like the LMS backend's access log (the same as bench/pipeline and bench/elk). */
-function record(i) {
-  return {
-    level: i % 50 === 0 ? 'error' : 'info',
-    message: `GET /api/courses/${i % 300} 200`,
-    timestamp: new Date().toISOString(),
-    method: 'GET',
-    url: `/api/courses/${i % 300}`,
-    status_code: 200,
-    duration_ms: 12.5,
-    user_id: `u${i % 1000}`,
-    request_id: `r-${i}`,
-  };
-}
-
-/** `{ level, message, meta }`: what a logger call takes. */
-function records(n) {
-  return Array.from({ length: n }, (_, i) => {
-    const { level, message, ...meta } = record(i);
-    return { level, message, meta };
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function logsClient() {
   return new sdk.CloudWatchLogsClient({ region: AWS_ENV.AWS_REGION });
@@ -281,18 +257,6 @@ function stderrOf(run) {
     /NodeVersionSupportWarning|versions published after the first week|will require node >=22|continue receiving updates|security updates please upgrade|More information can be found at: https:\/\/a\.co\/|node --trace-warnings/;
   return run.stderr.split('\n').filter((l) => l.trim() !== '' && !sdkWarning.test(l));
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
-const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(', ');
 
 async function main() {
   let started = false;

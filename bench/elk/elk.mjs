@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEsCompatProxy } from './es-compat-proxy.mjs';
+import { fixed, int, median, record, records, sleep } from '../shared.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -86,29 +87,6 @@ const OURS = 'ours-es';
 /** The ceiling: raw requests at our batch size (raw-5mb-c5 is an extra reference). */
 const RAW_KEYS = ['raw-seq', 'raw-c2', 'raw-c2-ids'];
 
-/** A record shaped like the LMS backend's access log (the same as bench/pipeline). */
-function record(i) {
-  return {
-    level: i % 50 === 0 ? 'error' : 'info',
-    message: `GET /api/courses/${i % 300} 200`,
-    timestamp: new Date().toISOString(),
-    method: 'GET',
-    url: `/api/courses/${i % 300}`,
-    status_code: 200,
-    duration_ms: 12.5,
-    user_id: `u${i % 1000}`,
-    request_id: `r-${i}`,
-  };
-}
-
-/** `{ level, message, meta }`: what a logger call takes. */
-function records(n) {
-  return Array.from({ length: n }, (_, i) => {
-    const { level, message, ...meta } = record(i);
-    return { level, message, meta };
-  });
-}
-
 async function search(serverUrl, method, path, body) {
   const res = await fetch(serverUrl + path, {
     method,
@@ -131,8 +109,6 @@ async function refreshCount(serverUrl, index) {
   const res = await search(serverUrl, 'GET', `/${index}/_count`);
   return res.status === 200 ? res.body.count : 0;
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ------------------------------------------------------------------------------------- child
 
@@ -383,14 +359,6 @@ function server(command, port) {
     encoding: 'utf8',
   });
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const int = (x) => Math.round(x).toLocaleString('en-US');
-const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 async function main() {
   let serverUrl = process.env.BENCH_ELK_URL;

@@ -16,6 +16,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'node:zlib';
+import { fixed, int, load, median, record, sleep } from '../shared.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -60,21 +61,6 @@ const CONTENDERS = process.env.BENCH_ONLY
   ? ALL_CONTENDERS.filter((c) => process.env.BENCH_ONLY.split(',').includes(c.key))
   : ALL_CONTENDERS;
 
-/** A record shaped like the LMS backend's access log (the same as bench/pipeline). */
-function record(i) {
-  return {
-    level: i % 50 === 0 ? 'error' : 'info',
-    message: `GET /api/courses/${i % 300} 200`,
-    timestamp: new Date().toISOString(),
-    method: 'GET',
-    url: `/api/courses/${i % 300}`,
-    status_code: 200,
-    duration_ms: 12.5,
-    user_id: `u${i % 1000}`,
-    request_id: `r-${i}`,
-  };
-}
-
 /**
  * `{ level, message, meta }` for a logger call. The peers are given `timestamp` as GELF's number
  * of seconds: they copy a `timestamp` field into the GELF `timestamp` unchanged, and an ISO
@@ -89,7 +75,6 @@ function inputs(n, gelfTimestamp) {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 // ------------------------------------------------------------------------------------- child
@@ -464,19 +449,6 @@ function runChild(options, counter) {
     });
   });
 }
-
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
-const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(', ');
 
 async function main() {
   const counter = new Counter();

@@ -6,21 +6,9 @@ import { join } from 'node:path';
 import { createFileBackend, createMemoryDeadLetter, createShipper } from '@lms-logging/core';
 import { LmsTransport } from '@lms-logging/winston';
 import winston from 'winston';
+import { record } from '../shared.mjs';
 
 const N = Number(process.env.BENCH_RECORDS ?? 200_000);
-
-/** A record shaped like the LMS backend's access log. */
-const record = (i) => ({
-  level: i % 50 === 0 ? 'error' : 'info',
-  message: `GET /api/courses/${i % 300} 200`,
-  timestamp: new Date().toISOString(),
-  method: 'GET',
-  url: `/api/courses/${i % 300}`,
-  status_code: 200,
-  duration_ms: 12.5,
-  user_id: `u${i % 1000}`,
-  request_id: `r-${i}`,
-});
 
 const nullBackend = {
   name: 'null',

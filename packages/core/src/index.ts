@@ -180,3 +180,5 @@ export {
   PEM_PRIVATE_KEY,
   type PemContent,
 } from './config/pem-file.js';
+export { planAndApply, type ProvisionStep } from './provision/steps.js';
+export { subsetDifferences, summarize } from './provision/compare.js';

@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   defaultAlertDefinitions,
+  planAndApply,
   readAllEnv,
   readEnv,
   type AlertDefinition,
@@ -40,7 +41,7 @@ import {
   type Env,
   type EnvSpec,
   type LogCountAlert,
-  type PlannedChange,
+  type ProvisionStep,
   type Provisioner,
 } from '@lms-logging/core';
 import { z } from 'zod';
@@ -91,11 +92,6 @@ export interface CloudWatchProvisionerOptions {
   readonly warn?: (line: string) => void;
 }
 
-interface Step {
-  readonly change: PlannedChange;
-  readonly run: () => Promise<unknown>;
-}
-
 /** Saved queries: one per log-count alert, named `LMS/<environment>/<service>/<alert id>`. */
 const QUERY_FIELDS = 'fields @timestamp, log_level, status_code, duration_ms, message';
 
@@ -132,16 +128,16 @@ export function createCloudWatchProvisioner(
     patterns.set(alert.id, pattern);
   }
 
-  async function retentionSteps(): Promise<Step[]> {
+  async function retentionSteps(): Promise<ProvisionStep[]> {
     const found = await logs.send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroupName }),
     );
     const group = found.logGroups?.find((g) => g.logGroupName === logGroupName);
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     if (!group) {
       steps.push({
         change: { action: 'create', kind: 'log-group', name: logGroupName },
-        run: async () => {
+        apply: async () => {
           try {
             await logs.send(new CreateLogGroupCommand({ logGroupName }));
           } catch (error) {
@@ -163,7 +159,7 @@ export function createCloudWatchProvisioner(
             name: logGroupName,
             detail: `retention ${group?.retentionInDays ?? 'never expire'} -> ${days} days${note}`,
           },
-          run: () =>
+          apply: () =>
             logs.send(new PutRetentionPolicyCommand({ logGroupName, retentionInDays: days })),
         });
       }
@@ -171,7 +167,7 @@ export function createCloudWatchProvisioner(
     return steps;
   }
 
-  async function metricFilterSteps(groupExists: boolean): Promise<Step[]> {
+  async function metricFilterSteps(groupExists: boolean): Promise<ProvisionStep[]> {
     const existing = new Map<string, MetricFilter>();
     if (groupExists) {
       let nextToken: string | undefined;
@@ -187,7 +183,7 @@ export function createCloudWatchProvisioner(
         nextToken = page.nextToken;
       } while (nextToken);
     }
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     for (const alert of logCount) {
       const filterName = `${FILTER_PREFIX}${alert.id}`;
       const have = existing.get(filterName);
@@ -196,7 +192,7 @@ export function createCloudWatchProvisioner(
         if (have) {
           steps.push({
             change: { action: 'delete', kind: 'metric-filter', name: filterName },
-            run: () => logs.send(new DeleteMetricFilterCommand({ logGroupName, filterName })),
+            apply: () => logs.send(new DeleteMetricFilterCommand({ logGroupName, filterName })),
           });
         }
         continue;
@@ -222,7 +218,7 @@ export function createCloudWatchProvisioner(
           name: filterName,
           detail: `${pattern} -> ${namespace} ${transformation.metricName}`,
         },
-        run: () =>
+        apply: () =>
           logs.send(
             new PutMetricFilterCommand({
               logGroupName,
@@ -279,11 +275,11 @@ export function createCloudWatchProvisioner(
     return diff.length > 0 ? diff.join(', ') : undefined;
   }
 
-  async function alarmSteps(): Promise<Step[]> {
+  async function alarmSteps(): Promise<ProvisionStep[]> {
     const names = definitions.map((d) => alarmName(d.id));
     const found = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
     const existing = new Map((found.MetricAlarms ?? []).map((a) => [a.AlarmName ?? '', a]));
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     for (const alert of definitions) {
       const name = alarmName(alert.id);
       const have = existing.get(name);
@@ -292,7 +288,7 @@ export function createCloudWatchProvisioner(
         if (have) {
           steps.push({
             change: { action: 'delete', kind: 'alarm', name },
-            run: () => cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })),
+            apply: () => cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })),
           });
         }
         continue;
@@ -308,7 +304,7 @@ export function createCloudWatchProvisioner(
           name,
           ...(detail ? { detail } : {}),
         },
-        run: () => cloudwatch.send(new PutMetricAlarmCommand(want)),
+        apply: () => cloudwatch.send(new PutMetricAlarmCommand(want)),
       });
     }
     return steps;
@@ -323,7 +319,7 @@ export function createCloudWatchProvisioner(
       }));
   }
 
-  async function querySteps(): Promise<Step[]> {
+  async function querySteps(): Promise<ProvisionStep[]> {
     const existing = new Map<string, QueryDefinition>();
     let nextToken: string | undefined;
     do {
@@ -336,7 +332,7 @@ export function createCloudWatchProvisioner(
       for (const q of page.queryDefinitions ?? []) if (q.name) existing.set(q.name, q);
       nextToken = page.nextToken;
     } while (nextToken);
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     for (const want of wantedQueries()) {
       const have = existing.get(want.name);
       const sameGroups =
@@ -344,7 +340,7 @@ export function createCloudWatchProvisioner(
       if (have && have.queryString === want.queryString && sameGroups) continue;
       steps.push({
         change: { action: have ? 'update' : 'create', kind: 'query-definition', name: want.name },
-        run: () =>
+        apply: () =>
           logs.send(
             new PutQueryDefinitionCommand({
               name: want.name,
@@ -358,7 +354,7 @@ export function createCloudWatchProvisioner(
     return steps;
   }
 
-  async function dashboardSteps(): Promise<Step[]> {
+  async function dashboardSteps(): Promise<ProvisionStep[]> {
     const body = dashboardBody({
       logGroupName,
       namespace,
@@ -395,7 +391,7 @@ export function createCloudWatchProvisioner(
           kind: 'dashboard',
           name: dashboardName,
         },
-        run: () =>
+        apply: () =>
           cloudwatch.send(
             new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: body }),
           ),
@@ -403,7 +399,7 @@ export function createCloudWatchProvisioner(
     ];
   }
 
-  async function steps(): Promise<Step[]> {
+  async function steps(): Promise<ProvisionStep[]> {
     const retention = await retentionSteps();
     const groupExists = !retention.some((s) => s.change.kind === 'log-group');
     return [
@@ -417,17 +413,7 @@ export function createCloudWatchProvisioner(
 
   return {
     name: 'cloudwatch',
-    async plan() {
-      return (await steps()).map((s) => s.change);
-    },
-    async apply() {
-      const done: PlannedChange[] = [];
-      for (const step of await steps()) {
-        await step.run();
-        done.push(step.change);
-      }
-      return done;
-    },
+    ...planAndApply(steps),
     close() {
       logs.destroy();
       cloudwatch.destroy();

@@ -13,11 +13,19 @@
  *   `retentionDays` ago. Plan lists them (nothing is deleted by plan), apply and the `retention`
  *   task delete them; `retention-dry-run` only lists.
  *
- * Plan compares the stored template and policy with the desired bodies semantically (see
- * compare.ts) and lists only what differs; apply changes only that, so a second apply is empty.
+ * Plan compares the stored template and policy with the desired bodies semantically (core's
+ * `subsetDifferences`, plus compare.ts) and lists only what differs; apply changes only that, so a second apply is empty.
  */
-import type { PlannedChange, Provisioner, ProvisionerTask, Schema } from '@lms-logging/core';
-import { contentHash, flattenSettings, subsetDifferences, summarize } from './compare.js';
+import {
+  planAndApply,
+  subsetDifferences,
+  summarize,
+  type Provisioner,
+  type ProvisionerTask,
+  type ProvisionStep,
+  type Schema,
+} from '@lms-logging/core';
+import { contentHash, flattenSettings } from './compare.js';
 import { resolveTarget, type IndexTargetSpec, type ResolvedTarget } from './index-naming.js';
 import { mappingsFor } from './mappings.js';
 import { describeSearchError, type SearchApi } from './search-api.js';
@@ -50,11 +58,6 @@ export interface IndexSetup extends Provisioner {
 }
 
 type Json = Record<string, unknown>;
-
-interface Resource {
-  readonly change: PlannedChange;
-  apply(): Promise<void>;
-}
 
 const DELETE_BATCH = 50;
 
@@ -153,7 +156,10 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
 
   // ------------------------------------------------------------------------- resources
 
-  async function templateResource(search: SearchApi, mode: RetentionMode): Promise<Resource[]> {
+  async function templateResource(
+    search: SearchApi,
+    mode: RetentionMode,
+  ): Promise<ProvisionStep[]> {
     const desired = templateBody(mode);
     const path = `/_index_template/${encodeURIComponent(name)}`;
     const res = await search.request<{ index_templates?: { index_template: Json }[] }>('GET', path);
@@ -186,7 +192,7 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     ];
   }
 
-  async function ilmResource(search: SearchApi): Promise<Resource[]> {
+  async function ilmResource(search: SearchApi): Promise<ProvisionStep[]> {
     const desired = ilmPolicy();
     const path = `/_ilm/policy/${encodeURIComponent(name)}`;
     const res = await search.request<Record<string, { policy?: Json }>>('GET', path);
@@ -213,7 +219,7 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     ];
   }
 
-  async function ismResource(search: SearchApi): Promise<Resource[]> {
+  async function ismResource(search: SearchApi): Promise<ProvisionStep[]> {
     const desired = ismPolicy();
     const path = `/_plugins/_ism/policies/${encodeURIComponent(name)}`;
     const res = await search.request<{ _seq_no?: number; _primary_term?: number; policy?: Json }>(
@@ -250,7 +256,7 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     ];
   }
 
-  async function dataStreamResource(search: SearchApi): Promise<Resource[]> {
+  async function dataStreamResource(search: SearchApi): Promise<ProvisionStep[]> {
     if (target.kind !== 'data-stream') return [];
     const path = `/_data_stream/${encodeURIComponent(name)}`;
     const res = await search.request('GET', path);
@@ -302,7 +308,7 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     }
   }
 
-  async function retentionResources(mode: RetentionMode): Promise<Resource[]> {
+  async function retentionResources(mode: RetentionMode): Promise<ProvisionStep[]> {
     if (mode !== 'by-name') return [];
     const expired = await expiredIndices();
     return expired.map((index) => ({
@@ -318,10 +324,10 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     }));
   }
 
-  async function resources(): Promise<Resource[]> {
+  async function resources(): Promise<ProvisionStep[]> {
     const search = await api();
     const mode = await retentionMode();
-    const list: Resource[] = [];
+    const list: ProvisionStep[] = [];
     if (mode === 'ilm') list.push(...(await ilmResource(search)));
     if (mode === 'ism') list.push(...(await ismResource(search)));
     list.push(...(await templateResource(search, mode)));
@@ -356,17 +362,7 @@ export function createIndexSetup(options: IndexSetupOptions): IndexSetup {
     target,
     retentionMode,
     expiredIndices,
-    async plan() {
-      return (await resources()).map((r) => r.change);
-    },
-    async apply() {
-      const done: PlannedChange[] = [];
-      for (const resource of await resources()) {
-        await resource.apply();
-        done.push(resource.change);
-      }
-      return done;
-    },
+    ...planAndApply(resources),
     tasks: {
       retention: retentionTask(false),
       'retention-dry-run': retentionTask(true),

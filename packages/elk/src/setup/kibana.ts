@@ -6,15 +6,19 @@
  * rules) and returns what it did, so a second apply returns nothing.
  */
 import {
+  planAndApply,
+  subsetDifferences,
+  summarize,
   defaultAlertDefinitions,
   fieldNamesFor,
   type AlertDefinition,
   type AlertOverrides,
   type PlannedChange,
   type Provisioner,
+  type ProvisionStep,
   type Schema,
 } from '@lms-logging/core';
-import { canonicalJson, subsetDifferences, summarize } from './compare.js';
+import { canonicalJson } from './compare.js';
 import { deterministicUuid } from './ids.js';
 import {
   createKibanaClient,
@@ -59,10 +63,8 @@ export interface KibanaSetupOptions {
   readonly consumer?: string;
 }
 
-interface Step {
-  readonly change: PlannedChange;
+interface Step extends ProvisionStep {
   readonly order: number;
-  apply(): Promise<void>;
 }
 
 interface DataViewApi {
@@ -455,17 +457,7 @@ export function createKibanaSetup(options: KibanaSetupOptions): Provisioner {
 
   return {
     name: 'kibana',
-    async plan() {
-      return (await steps()).map((step) => step.change);
-    },
-    async apply() {
-      const done: PlannedChange[] = [];
-      for (const step of await steps()) {
-        await step.apply();
-        done.push(step.change);
-      }
-      return done;
-    },
+    ...planAndApply(steps),
   };
 }
 

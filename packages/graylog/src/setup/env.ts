@@ -4,6 +4,7 @@
  */
 import {
   envSchemas,
+  readAllEnv,
   readEnv,
   readPemFile,
   ConfigurationError,
@@ -189,16 +190,14 @@ function presenceProblems(env: Env): ConfigurationProblem[] {
 
 /** Reads `GRAYLOG_SETUP_ENV`; throws one ConfigurationError naming every bad variable. */
 export function readGraylogSetupEnv(env: Env): GraylogSetupSettings {
-  const problems = presenceProblems(env);
-  let v: ReturnType<typeof readEnv<typeof GRAYLOG_SETUP_ENV>>;
-  try {
-    v = readEnv(GRAYLOG_SETUP_ENV, env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      throw new ConfigurationError([...error.problems, ...problems]);
-    }
-    throw error;
-  }
+  const [v] = readAllEnv(
+    () => readEnv(GRAYLOG_SETUP_ENV, env),
+    () => {
+      const problems = presenceProblems(env);
+      if (problems.length > 0) throw new ConfigurationError(problems);
+    },
+  );
+  const problems: ConfigurationProblem[] = [];
   const ca = readPemFile(problems, 'GRAYLOG_API_CA_FILE', v.GRAYLOG_API_CA_FILE);
   if (problems.length > 0) throw new ConfigurationError(problems);
   const inputs = v.LMS_GRAYLOG_INPUTS ?? [];

@@ -9,19 +9,21 @@
 import {
   ConfigurationError,
   defaultAlertDefinitions,
+  planAndApply,
+  subsetDifferences,
+  summarize,
   readAllEnv,
   readEnv,
   type AlertDefinition,
   type AlertOverrides,
   type BackendEnvContext,
   type Env,
-  type PlannedChange,
+  type ProvisionStep,
   type Provisioner,
 } from '@lms-logging/core';
 import { GRAYLOG_ENV } from '../config.js';
 import { createGraylogApi, type GraylogApi } from './api.js';
 import { createDiskReportTask } from './disk-report.js';
-import { differences } from './compare.js';
 import { readGraylogSetupEnv, type GelfInputWish, type GraylogApiSettings } from './env.js';
 import {
   alertSearch,
@@ -55,11 +57,6 @@ export interface GraylogProvisionerOptions {
   /** Certificate and key paths on the Graylog server, for a `tls` input. */
   readonly inputTls?: { readonly certFile: string; readonly keyFile: string };
   readonly warn?: (line: string) => void;
-}
-
-interface Step {
-  readonly change: PlannedChange;
-  readonly run: () => Promise<unknown>;
 }
 
 interface IndexSetSummary extends JsonBody {
@@ -113,10 +110,6 @@ function sameRule(rule: StreamRuleJson, environment: string): boolean {
   );
 }
 
-function changed(paths: readonly string[]): string {
-  return `differs in ${paths.join(', ')}`;
-}
-
 export function createGraylogProvisioner(options: GraylogProvisionerOptions): Provisioner {
   const environment = options.environment ?? 'production';
   const retentionDays = options.retentionDays ?? 30;
@@ -167,12 +160,12 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
     }
   }
 
-  async function inputSteps(): Promise<Step[]> {
+  async function inputSteps(): Promise<ProvisionStep[]> {
     const wishes = options.inputs ?? [];
     if (wishes.length === 0) return [];
     const { body } = await api.call<{ inputs?: InputJson[] }>('GET', '/system/inputs');
     const existing = new Map((body?.inputs ?? []).map((i) => [i.title, i]));
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     for (const wish of wishes) {
       const want = inputBody(wish, options.inputTls);
       const name = inputTitle(wish);
@@ -185,25 +178,25 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
             name,
             detail: `global, port ${wish.port}`,
           },
-          run: () => api.call('POST', '/system/inputs', want),
+          apply: () => api.call('POST', '/system/inputs', want),
         });
         continue;
       }
       const diff = [
-        ...differences(want['type'], have.type, 'type'),
-        ...differences(want['global'], have.global, 'global'),
-        ...differences(want['configuration'], have.attributes ?? {}, 'configuration'),
+        ...subsetDifferences(want['type'], have.type, 'type'),
+        ...subsetDifferences(want['global'], have.global, 'global'),
+        ...subsetDifferences(want['configuration'], have.attributes ?? {}, 'configuration'),
       ];
       if (diff.length === 0) continue;
       steps.push({
-        change: { action: 'update', kind: 'gelf-input', name, detail: changed(diff) },
-        run: () => api.call('PUT', `/system/inputs/${have.id}`, want),
+        change: { action: 'update', kind: 'gelf-input', name, detail: summarize(diff) },
+        apply: () => api.call('PUT', `/system/inputs/${have.id}`, want),
       });
     }
     return steps;
   }
 
-  async function indexSetSteps(): Promise<Step[]> {
+  async function indexSetSteps(): Promise<ProvisionStep[]> {
     const { body } = await api.call<{ index_sets?: IndexSetSummary[] }>(
       'GET',
       '/system/indices/index_sets',
@@ -215,7 +208,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
       return [
         {
           change: { action: 'create', kind: 'index-set', name: title, detail },
-          run: async () => {
+          apply: async () => {
             const created = await api.call<IndexSetSummary>('POST', '/system/indices/index_sets', {
               ...indexSetBody(indexSetWish),
               creation_date: new Date().toISOString(),
@@ -227,7 +220,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
     }
     ids.indexSet = have.id;
     const want = indexSetUpdateBody(indexSetWish);
-    const diff = differences(want, have);
+    const diff = subsetDifferences(want, have);
     if (diff.length === 0) return [];
     return [
       {
@@ -235,9 +228,9 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
           action: 'update',
           kind: 'index-set',
           name: title,
-          detail: `${changed(diff)}; ${detail}`,
+          detail: `${summarize(diff)}; ${detail}`,
         },
-        run: () => api.call('PUT', `/system/indices/index_sets/${have.id}`, want),
+        apply: () => api.call('PUT', `/system/indices/index_sets/${have.id}`, want),
       },
     ];
   }
@@ -252,7 +245,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
     return ids.stream;
   }
 
-  async function streamSteps(): Promise<Step[]> {
+  async function streamSteps(): Promise<ProvisionStep[]> {
     const { body } = await api.call<{ streams?: StreamJson[] }>('GET', '/streams');
     const have = (body?.streams ?? []).find((s) => s.title === title);
     const rule = `environment = ${JSON.stringify(environment)}`;
@@ -266,7 +259,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
             name: title,
             detail: `rule ${rule}, removed from the Default Stream, then resumed`,
           },
-          run: async () => {
+          apply: async () => {
             const created = await api.call<{ stream_id: string }>('POST', '/streams', {
               ...streamBody({ title, environment }, indexSetId()),
               rules: [streamRule(environment)],
@@ -279,26 +272,26 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
       ];
     }
     ids.stream = have.id;
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     const wantId = ids.indexSet ?? '(the new index set)';
-    const diff = differences(streamBody({ title, environment }, wantId), have);
+    const diff = subsetDifferences(streamBody({ title, environment }, wantId), have);
     if (diff.length > 0) {
       steps.push({
-        change: { action: 'update', kind: 'stream', name: title, detail: changed(diff) },
-        run: () =>
+        change: { action: 'update', kind: 'stream', name: title, detail: summarize(diff) },
+        apply: () =>
           api.call('PUT', `/streams/${have.id}`, streamBody({ title, environment }, indexSetId())),
       });
     }
     if (!(have.rules ?? []).some((r) => sameRule(r, environment))) {
       steps.push({
         change: { action: 'create', kind: 'stream-rule', name: title, detail: rule },
-        run: () => api.call('POST', `/streams/${have.id}/rules`, streamRule(environment)),
+        apply: () => api.call('POST', `/streams/${have.id}/rules`, streamRule(environment)),
       });
     }
     if (have.disabled) {
       steps.push({
         change: { action: 'update', kind: 'stream', name: title, detail: 'paused -> resumed' },
-        run: () => api.call('POST', `/streams/${have.id}/resume`),
+        apply: () => api.call('POST', `/streams/${have.id}/resume`),
       });
     }
     return steps;
@@ -320,9 +313,9 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
     return found;
   }
 
-  async function eventDefinitionSteps(): Promise<Step[]> {
+  async function eventDefinitionSteps(): Promise<ProvisionStep[]> {
     const existing = await existingDefinitions();
-    const steps: Step[] = [];
+    const steps: ProvisionStep[] = [];
     const context = (stream: string): Parameters<typeof eventDefinitionBody>[1] => ({
       environment,
       streamId: stream,
@@ -335,7 +328,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
         if (have) {
           steps.push({
             change: { action: 'delete', kind: 'event-definition', name },
-            run: () => api.call('DELETE', `/events/definitions/${have.id}`),
+            apply: () => api.call('DELETE', `/events/definitions/${have.id}`),
           });
         }
         continue;
@@ -349,18 +342,20 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
             name,
             detail: String(alertSearch(alert).query),
           },
-          run: () =>
+          apply: () =>
             api.call('POST', '/events/definitions', build(), { query: { schedule: 'true' } }),
         });
         continue;
       }
       const planned = eventDefinitionBody(alert, context(ids.stream ?? '(the new stream)'));
-      const diff = differences(planned, have);
-      if (have.state !== undefined && have.state !== 'ENABLED') diff.push('state');
+      const diff = subsetDifferences(planned, have);
+      if (have.state !== undefined && have.state !== 'ENABLED') {
+        diff.push(`state: ${have.state} → ENABLED`);
+      }
       if (diff.length === 0) continue;
       steps.push({
-        change: { action: 'update', kind: 'event-definition', name, detail: changed(diff) },
-        run: () =>
+        change: { action: 'update', kind: 'event-definition', name, detail: summarize(diff) },
+        apply: () =>
           api.call(
             'PUT',
             `/events/definitions/${have.id}`,
@@ -372,7 +367,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
     return steps;
   }
 
-  async function steps(): Promise<Step[]> {
+  async function steps(): Promise<ProvisionStep[]> {
     await checkNotification();
     return [
       ...(await inputSteps()),
@@ -384,17 +379,7 @@ export function createGraylogProvisioner(options: GraylogProvisionerOptions): Pr
 
   return {
     name: 'graylog',
-    async plan() {
-      return (await steps()).map((s) => s.change);
-    },
-    async apply() {
-      const done: PlannedChange[] = [];
-      for (const step of await steps()) {
-        await step.run();
-        done.push(step.change);
-      }
-      return done;
-    },
+    ...planAndApply(steps),
   };
 }
 
